@@ -1,0 +1,114 @@
+"""Documented defaults for every PORTAL_* setting, and the layered loader.
+
+Order: these defaults, then ``instance/config.py``, then ``PORTAL_*`` environment variables,
+then the ``test_config`` dict given to ``create_app``.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    doc: str
+    kind: type = str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("ENV", "development", "`development`, `production` or `testing`; production turns on every guard."),
+    Setting("SITE_NAME", "RSP Portal", "Name shown in pages and mail."),
+    Setting("BASE_URL", "http://127.0.0.1:5000", "External URL of the portal; links in mail use it, never the request Host."),
+    Setting("INSTANCE_PATH", "", "Folder for keys and the SQLite database; default `instance/` in the checkout."),
+    Setting("DATABASE_URL", "", "SQLAlchemy URL; default SQLite `instance/portal.db`. Production: `postgresql+psycopg://...`."),
+    Setting("SECRET_KEY", "", "Session signing key; prefer the key file.", secret=True),
+    Setting("SECRET_KEY_FILE", "", "File holding the session signing key (mode 0600); default `instance/secret_key`."),
+    Setting("ENCRYPTION_KEY_FILE", "", "Key ring for secrets at rest (JSON, mode 0600); default `instance/encryption_keys.json`."),
+    Setting("ENCRYPTION_KEYS", "", "Key ring as JSON, for platforms without files (fallback to the key file).", secret=True),
+    Setting("TRUSTED_HOSTS", "", "Comma-separated Host names accepted; default the BASE_URL host (+ localhost in development).", list),
+    Setting("PROXY_HOPS", 0, "Number of trusted reverse proxies setting X-Forwarded-*; 0 trusts none.", int),
+    Setting("REQUIRE_2FA", "", "Require TOTP for admins and agents: `true`/`false`; default true in production.", bool),
+    Setting("SESSION_IDLE_MINUTES", 60, "Sign out after this much inactivity.", int),
+    Setting("SESSION_MAX_HOURS", 12, "Sign out this long after signing in, whatever the activity.", int),
+    Setting("REMEMBER_DAYS", 14, "Lifetime of the remember-me cookie (at most 14; never for admins).", int),
+    Setting("LOGIN_MAX_FAILURES_ACCOUNT", 5, "Failed sign-ins per account before a soft lock.", int),
+    Setting("LOGIN_MAX_FAILURES_IP", 20, "Failed sign-ins per client IP before a soft lock.", int),
+    Setting("LOGIN_LOCK_MINUTES", 15, "Length of the soft lock and of the counting window.", int),
+    Setting("PASSWORD_MIN_LENGTH", 12, "Shortest password accepted.", int),
+    Setting("PASSWORD_HASH_PROFILE", "standard", "`standard` (argon2id RFC 9106 low-memory) or `fast` (tests only).",),
+    Setting("TOKEN_HOURS", 24, "Lifetime of invitation and password-reset links, in hours.", int),
+    Setting("MAX_UPLOAD_MB", 25, "Largest request body, in MiB (413 above it).", int),
+    Setting("DEFAULT_TIMEZONE", "Europe/Berlin", "Time zone for viewers who have not chosen one."),
+    Setting("MAIL_FROM", "RSP Portal <support@rsp.example>", "From address of mail the portal sends."),
+    Setting("MAIL_PRINT", "", "Print queued mail to the console: `true`/`false`; default true in development.", bool),
+    Setting("LOG_LEVEL", "INFO", "Python logging level."),
+)
+
+SETTING_NAMES = {s.name for s in SETTINGS}
+_BY_NAME = {s.name: s for s in SETTINGS}
+DEV_SECRET_MARKERS = ("dev", "change-me", "changeme", "secret", "test")
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the message says what to fix."""
+
+
+def parse_value(setting: Setting, raw: str) -> Any:
+    """Turn an environment string into the setting's type."""
+    if setting.kind is bool:
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"PORTAL_{setting.name} must be true or false, not {raw!r}.")
+    if setting.kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"PORTAL_{setting.name} must be a whole number, not {raw!r}.") from None
+    if setting.kind is list:
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+def defaults() -> dict[str, Any]:
+    """The documented defaults."""
+    return {s.name: s.default for s in SETTINGS}
+
+
+def from_environ(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """Every PORTAL_* variable that names a setting, typed."""
+    values: dict[str, Any] = {}
+    for key, raw in environ.items():
+        if key.startswith("PORTAL_") and key[7:] in _BY_NAME:
+            values[key[7:]] = parse_value(_BY_NAME[key[7:]], raw)
+    return values
+
+
+def file_is_private(path: Path) -> bool:
+    """True when neither group nor others may read or write the file."""
+    mode = path.stat().st_mode
+    return not mode & (stat.S_IRWXG | stat.S_IRWXO)
+
+
+def masked(name: str, value: Any) -> Any:
+    """The value as `config show` prints it: secrets masked."""
+    setting = _BY_NAME.get(name)
+    secretish = (setting is not None and setting.secret) or name in ("SECRET_KEY",)
+    if secretish:
+        return "***" if value else "(unset)"
+    if name == "DATABASE_URL" and isinstance(value, str) and "@" in value and ":" in value.split("@")[0]:
+        scheme, rest = value.split("://", 1)
+        creds, host = rest.split("@", 1)
+        return f"{scheme}://{creds.split(':')[0]}:***@{host}"
+    return value

@@ -1,0 +1,118 @@
+"""Who may use which route: one matrix for the whole app, enforced before every request (C01).
+
+Every endpoint must appear here; an endpoint that is missing is refused for everyone, and a test
+fails. Object-level checks (member A never sees member B's data) live in the services and views.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, flash, jsonify, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import Forbidden
+
+log = logging.getLogger("portal.security")
+
+ANONYMOUS = "anonymous"
+ADMIN, AGENT, PUBLISHER, STAFF, MEMBER = "admin", "agent", "publisher", "datacite_staff", "member"
+SIGNED_IN = frozenset({ADMIN, AGENT, PUBLISHER, STAFF, MEMBER})
+EVERYONE = SIGNED_IN | {ANONYMOUS}
+DESK = frozenset({AGENT, ADMIN})
+ADMINS = frozenset({ADMIN})
+PUBLISHERS = frozenset({PUBLISHER, ADMIN})
+DATACITE = frozenset({STAFF})
+MEMBERS = frozenset({MEMBER})
+
+ACCESS: dict[str, frozenset[str]] = {
+    "static": EVERYONE,
+    # Public site
+    "docs.index": EVERYONE,
+    # Signing in and out, and one's own account
+    "auth.login": EVERYONE,
+    "auth.logout": SIGNED_IN,
+    "auth.two_factor": EVERYONE,
+    "auth.recovery": EVERYONE,
+    "auth.reauthenticate": SIGNED_IN,
+    "auth.forgot": EVERYONE,
+    "auth.reset": EVERYONE,
+    "auth.invitation": EVERYONE,
+    "auth.home": SIGNED_IN,
+    "auth.account": SIGNED_IN,
+    "auth.password": SIGNED_IN,
+    "auth.two_factor_setup": SIGNED_IN,
+    "auth.two_factor_qr": SIGNED_IN,
+    "auth.recovery_codes": SIGNED_IN,
+    # Admins
+    "admin.home": ADMINS,
+    "admin.users": ADMINS,
+    "admin.invite": ADMINS,
+    "admin.user": ADMINS,
+    "admin.deactivate": ADMINS,
+    "admin.reactivate": ADMINS,
+    "admin.resend_invitation": ADMINS,
+    "admin.reset_two_factor": ADMINS,
+    "admin.audit": ADMINS,
+    "admin.system": ADMINS,
+    # Support desk (agents and admins)
+    "desk.home": DESK,
+    "desk.members": DESK,
+    "desk.organisation_new": DESK,
+    "desk.organisation": DESK,
+    "desk.organisation_edit": DESK,
+    "desk.contact_add": DESK,
+    "desk.contact_delete": DESK,
+    "desk.repository_new": DESK,
+    "desk.repository": DESK,
+    "desk.repository_edit": DESK,
+    # Member users
+    "member.home": MEMBERS,
+    "member.organisation": MEMBERS,
+    # DataCite staff
+    "staff.home": DATACITE,
+    # Publishers
+    "publish.home": PUBLISHERS,
+    # JSON API (token-authenticated routes declare their own scopes)
+    "api.health": EVERYONE,
+}
+
+# Pages a person who must enrol in two-factor sign-in may still reach.
+ENROLMENT_ENDPOINTS = frozenset(
+    {"static", "auth.two_factor_setup", "auth.two_factor_qr", "auth.logout", "auth.recovery_codes", "docs.index"}
+)
+
+
+def role_of(user: object) -> str:
+    return getattr(user, "role", ANONYMOUS) if getattr(user, "is_authenticated", False) else ANONYMOUS
+
+
+def guard() -> object:
+    """Refuse the request unless the matrix lets the current role use this endpoint."""
+    endpoint = request.endpoint
+    if endpoint is None:  # no route matched: the 404/405 handlers answer
+        return None
+    allowed = ACCESS.get(endpoint)
+    role = role_of(current_user)
+    if allowed is not None and role in allowed:
+        return None
+    if allowed is None:
+        log.error("endpoint %s is missing from the access matrix; refused", endpoint)
+    if role == ANONYMOUS:
+        if request.path.startswith("/api/"):
+            return jsonify(error={"status": 401, "title": "Unauthorized",
+                                  "detail": "Send an API token in the Authorization header."}), 401
+        flash("Please sign in to see that page.", "info")
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    raise Forbidden("Your role does not give access to this page.")
+
+
+def enforce_two_factor() -> object:
+    """Admins and agents use a second factor when it is required (C08)."""
+    if not current_app.config["REQUIRE_2FA"] or not current_user.is_authenticated:
+        return None
+    if not current_user.needs_two_factor or current_user.totp_enabled:
+        return None
+    if request.endpoint in ENROLMENT_ENDPOINTS:
+        return None
+    flash("Set up two-factor sign-in to continue: your role requires it.", "info")
+    return redirect(url_for("auth.two_factor_setup"))

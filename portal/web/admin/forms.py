@@ -1,0 +1,32 @@
+"""Admin forms: inviting and editing accounts, confirming destructive actions."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from portal.models.accounts import ROLE_LABELS
+from portal.web.fields import choices
+
+
+def role_choices() -> list[SelectChoice]:
+    return choices((role.value, label) for role, label in ROLE_LABELS.items())
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired("Enter the email address."), Length(max=254)])
+    name = StringField("Name", validators=[DataRequired("Enter the person's name."), Length(max=200)])
+    role = SelectField("Role", choices=role_choices())
+    organisation_id = SelectField("Member organisation (member users only)", coerce=str, validate_choice=False)
+
+
+class UserForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter the person's name."), Length(max=200)])
+    role = SelectField("Role", choices=role_choices())
+    organisation_id = SelectField("Member organisation (member users only)", coerce=str, validate_choice=False)
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: the confirmation page's button."""

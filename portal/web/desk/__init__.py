@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+
+from portal.web.desk import members, views  # noqa: E402,F401

@@ -1,0 +1,76 @@
+"""Template filters and globals: times in the viewer's zone, paging links, navigation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+
+from portal import __version__
+from portal.web.access import ACCESS, role_of
+
+
+@cache
+def all_timezones() -> list[str]:
+    return sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+
+
+def viewer_zone() -> ZoneInfo:
+    name = getattr(current_user, "timezone", "") if current_user.is_authenticated else ""
+    for candidate in (name, current_app.config["DEFAULT_TIMEZONE"], "UTC"):
+        try:
+            return ZoneInfo(candidate) if candidate else ZoneInfo("UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return ZoneInfo("UTC")
+
+
+def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
+    """A UTC datetime in the viewer's time zone."""
+    if value is None:
+        return ""
+    return value.astimezone(viewer_zone()).strftime(fmt)
+
+
+def url_with(**changes: Any) -> str:
+    """The current URL with some query arguments changed (for paging and sorting links)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint or "docs.index", **(request.view_args or {}), **args)
+
+
+def can(endpoint: str) -> bool:
+    """Whether the current viewer's role may use an endpoint (for showing links)."""
+    return role_of(current_user) in ACCESS.get(endpoint, frozenset())
+
+
+NAVIGATION = {
+    "admin": [("desk.home", "Desk"), ("desk.members", "Members"), ("admin.users", "Users"),
+              ("admin.audit", "Audit log"), ("admin.system", "System")],
+    "agent": [("desk.home", "Home"), ("desk.members", "Members")],
+    "publisher": [("publish.home", "Documentation")],
+    "datacite_staff": [("staff.home", "Requests")],
+    "member": [("member.home", "Home"), ("member.organisation", "Organisation")],
+    "anonymous": [("docs.index", "Home")],
+}
+
+
+def navigation() -> list[tuple[str, str]]:
+    return NAVIGATION.get(role_of(current_user), [])
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(localtime, "localtime")
+    app.add_template_global(url_with)
+    app.add_template_global(can)
+    app.add_template_global(navigation)
+    app.add_template_global(viewer_zone)
+    app.add_template_global(__version__, "portal_version")

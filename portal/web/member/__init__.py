@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("member", __name__, url_prefix="/member")
+
+from portal.web.member import views  # noqa: E402,F401

@@ -1,0 +1,200 @@
+"""Fixtures: a fresh, migrated database per test on SQLite and (when configured) PostgreSQL.
+
+``PORTAL_TEST_DATABASE_URL`` names a PostgreSQL server and database we may connect to; the suite
+creates its own uniquely named database there (so parallel runs never collide) and drops it at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_login.utils import _create_identifier
+from hypothesis import settings as hypothesis_settings
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, SQLModel
+
+from portal import create_app, migrations
+from portal.db import engine_of, make_engine, session_scope
+from portal.models import User
+from portal.vault import _b64e, generate_key
+
+hypothesis_settings.register_profile("portal", deadline=None, max_examples=60)
+hypothesis_settings.load_profile("portal")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+TEST_KEY_ID = "ktest"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test when this checkout has no shared folder."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the shared reference material lives beside the checkout in this workplace")
+    return path
+
+
+# ---------------------------------------------------------------- databases
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "portal.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrations.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+def _admin_url(url: str, database: str) -> str:
+    return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+def create_pg_database(base_url: str, label: str) -> str:
+    """Create an empty PostgreSQL database on the test server; returns its URL."""
+    import psycopg
+
+    name = f"portal_{label}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    url = make_url(base_url)
+    dsn = make_url(base_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(base_url: str, url: str) -> None:
+    import psycopg
+
+    name = make_url(url).database
+    dsn = make_url(base_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A migrated PostgreSQL database for this test run."""
+    url = create_pg_database(PG_URL, "t")
+    engine = make_engine(url)
+    migrations.upgrade(engine)
+    engine.dispose()
+    yield url
+    drop_pg_database(PG_URL, url)
+
+
+def truncate_all(engine: Engine) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A freshly migrated, empty database for one test."""
+    if backend == "sqlite":
+        path = tmp_path / "portal.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("pg_database")
+    engine = make_engine(url)
+    truncate_all(engine)
+    engine.dispose()
+    return url
+
+
+# ---------------------------------------------------------------- app
+
+
+def test_key_ring(*key_ids: str) -> str:
+    ids = key_ids or (TEST_KEY_ID,)
+    return json.dumps({"primary": ids[-1], "keys": {k: _b64e(generate_key()) for k in ids}})
+
+
+def base_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str, Any]:
+    config = {
+        "ENV": "testing",
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "ENCRYPTION_KEYS": test_key_ring(),
+        "PASSWORD_HASH_PROFILE": "fast",
+        "WTF_CSRF_ENABLED": False,
+        "MAIL_PRINT": False,
+        "REQUIRE_2FA": False,
+        "BASE_URL": "http://localhost",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    """The configuration the ``app`` fixture uses; tests may change it before requesting ``app``."""
+    return base_config(database_url, tmp_path)
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    application = create_app(app_config)
+    yield application
+    engine_of(application).dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    with session_scope(engine_of(app)) as s:
+        yield s
+
+
+@pytest.fixture
+def login_as(client: FlaskClient) -> Callable[[User], FlaskClient]:
+    """Sign a user in on the test client without the password form (that has its own tests)."""
+
+    def _login(user: User, target: FlaskClient | None = None) -> FlaskClient:
+        c = target or client
+        now = int(time.time())
+        with c.application.test_request_context(environ_base=c.environ_base):
+            identifier = _create_identifier()
+        with c.session_transaction() as sess:
+            sess.clear()
+            sess["_user_id"] = user.get_id()
+            sess["_fresh"] = True
+            sess["_id"] = identifier
+            sess["auth_at"] = now
+            sess["seen_at"] = now
+            sess["remembered"] = False
+        return c
+
+    return _login
+
+
+@pytest.fixture
+def make() -> Any:
+    from tests import factories
+
+    return factories

@@ -1,0 +1,134 @@
+"""C01/C02: every route is in the access matrix, and every role gets exactly what the matrix says."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from portal import create_app
+from portal.db import engine_of
+from portal.models import Contact, Role
+from portal.web.access import ACCESS, ANONYMOUS
+from tests.conftest import base_config
+
+ROLES = ["anonymous", "member_a", "member_b", "agent", "publisher", "datacite_staff", "admin"]
+ROLE_OF = {"member_a": Role.member, "member_b": Role.member, "agent": Role.agent, "publisher": Role.publisher,
+           "datacite_staff": Role.datacite_staff, "admin": Role.admin}
+
+
+def _rules() -> list[tuple[str, str, str]]:
+    app = create_app(base_config("sqlite://", __import__("pathlib").Path("/tmp")))
+    found = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            found.append((rule.endpoint, method, rule.rule))
+    engine_of(app).dispose()
+    return sorted(found)
+
+
+RULES = _rules()
+
+# Allowed roles normally get 200 on GET. These endpoints answer otherwise, on purpose.
+GET_EXCEPTIONS: dict[str, dict[str, int]] = {
+    "docs.index": {"signed_in": 302},  # signed-in people go to their home page
+    "auth.login": {"signed_in": 302},
+    "auth.home": {"signed_in": 302},
+    "auth.two_factor": {"*": 302},  # no password step in progress: back to the sign-in form
+    "auth.recovery": {"*": 302},
+    "auth.reset": {"*": 400},  # the fixture token is not a valid link
+    "auth.invitation": {"*": 400},
+    "auth.two_factor_qr": {"*": 404},  # no enrolment in progress
+    "static": {"*": 200},
+}
+
+
+@pytest.fixture
+def world(session, make) -> dict[str, Any]:
+    org_a = make.organisation(session, "Alpha University", datacite_member_id="ALPHA")
+    org_b = make.organisation(session, "Beta Institute", datacite_member_id="BETA")
+    repo_a = make.repository(session, org_a, "ALPHA.DATA")
+    make.repository(session, org_b, "BETA.DATA")
+    contact = Contact(organisation_id=org_a.id, name="Alpha Contact", email="contact@alpha.example")
+    session.add(contact)
+    session.commit()
+    users = {
+        "member_a": make.user(session, Role.member, org=org_a, name="Member of Alpha"),
+        "member_b": make.user(session, Role.member, org=org_b, name="Member of Beta"),
+        "agent": make.user(session, Role.agent),
+        "publisher": make.user(session, Role.publisher),
+        "datacite_staff": make.user(session, Role.datacite_staff),
+        "admin": make.user(session, Role.admin),
+    }
+    make.user(session, Role.admin, name="Second admin")
+    target = make.user(session, Role.member, org=org_a, name="Target person")
+    params = {"org_id": org_a.id, "repo_id": repo_a.id, "contact_id": contact.id, "user_id": target.id,
+              "token": "not-a-real-token", "filename": "style.css"}
+    return {"users": users, "params": params, "org_a": org_a, "org_b": org_b}
+
+
+def build_url(rule: str, params: dict[str, Any]) -> str:
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(params[m.group(1)]), rule)
+
+
+def client_for(app, login_as, world, role: str):
+    c = app.test_client()
+    if role != ANONYMOUS:
+        login_as(world["users"][role], c)
+    return c
+
+
+def test_every_route_is_in_the_matrix():
+    missing = sorted({endpoint for endpoint, _m, _r in RULES if endpoint not in ACCESS})
+    assert not missing, f"routes missing from portal.web.access.ACCESS: {missing}"
+
+
+def test_matrix_has_no_stale_entries():
+    endpoints = {endpoint for endpoint, _m, _r in RULES}
+    assert not set(ACCESS) - endpoints
+
+
+@pytest.mark.parametrize(("endpoint", "method", "rule"), RULES, ids=[f"{m} {r}" for _e, m, r in RULES])
+def test_route_as_every_role(app, login_as, world, endpoint, method, rule):
+    url = build_url(rule, world["params"])
+    allowed = ACCESS[endpoint]
+    for role in ROLES:
+        matrix_role = ANONYMOUS if role == ANONYMOUS else ROLE_OF[role].value
+        c = client_for(app, login_as, world, role)
+        response = c.open(url, method=method)
+        response.close()
+        where = f"{method} {url} as {role}"
+        if matrix_role not in allowed:
+            if role == ANONYMOUS:
+                if url.startswith("/api/"):
+                    assert response.status_code == 401, where
+                else:
+                    assert response.status_code == 302, where
+                    assert "/login" in response.headers["Location"], where
+            else:
+                assert response.status_code == 403, where
+            continue
+        if method == "GET":
+            exceptions = GET_EXCEPTIONS.get(endpoint, {})
+            kind = "signed_in" if role != ANONYMOUS else "anonymous"
+            expected = exceptions.get(kind, exceptions.get("*", 200))
+            assert response.status_code == expected, where
+        else:
+            assert response.status_code not in (401, 403, 500), where
+
+
+def test_member_sees_only_their_own_organisation(app, login_as, world):
+    a = client_for(app, login_as, world, "member_a").get("/member/organisation").get_data(as_text=True)
+    b = client_for(app, login_as, world, "member_b").get("/member/organisation").get_data(as_text=True)
+    assert "Alpha University" in a and "Beta Institute" not in a and "BETA.DATA" not in a
+    assert "Beta Institute" in b and "Alpha University" not in b and "ALPHA.DATA" not in b
+    assert "Alpha Contact" in a and "Alpha Contact" not in b
+
+
+def test_member_cannot_name_another_organisation(app, login_as, world):
+    c = client_for(app, login_as, world, "member_a")
+    org_b = world["org_b"].id
+    for url in (f"/desk/members/{org_b}", f"/member/organisation?org_id={org_b}", f"/member/?organisation_id={org_b}"):
+        body = c.get(url).get_data(as_text=True)
+        assert "Beta Institute" not in body, url
