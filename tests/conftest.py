@@ -34,7 +34,7 @@ hypothesis_settings.register_profile("portal", deadline=None, max_examples=60)
 hypothesis_settings.load_profile("portal")
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("PORTAL_SHARED_DIR", ROOT.parent / "shared"))
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 TEST_KEY_ID = "ktest"
