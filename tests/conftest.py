@@ -153,9 +153,35 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
     return base_config(database_url, tmp_path)
 
 
+class SyncedClient(FlaskClient):
+    """A test client that keeps the test's own database session in step with the app.
+
+    Before a request, the test session commits (the app sees what the test made); after it, the test session
+    ends its transaction and forgets cached rows (the test sees what the app did, even under SQLite's
+    snapshot isolation).
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        sessions = self.application.extensions.get("tests.sessions", [])
+        for s in sessions:
+            s.commit()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            for s in sessions:
+                s.commit()
+                s.expire_all()
+
+
+def build_app(config: dict[str, Any]) -> Flask:
+    application = create_app(config)
+    application.test_client_class = SyncedClient
+    return application
+
+
 @pytest.fixture
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
-    application = create_app(app_config)
+    application = build_app(app_config)
     yield application
     engine_of(application).dispose()
 
@@ -167,8 +193,11 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
-    with session_scope(engine_of(app)) as s:
+    """The test's own session (deferred transactions, so it never blocks the app's writers)."""
+    with session_scope(engine_of(app), write=False) as s:
+        app.extensions.setdefault("tests.sessions", []).append(s)
         yield s
+        s.commit()
 
 
 @pytest.fixture

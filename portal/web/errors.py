@@ -45,9 +45,12 @@ def render_error(status: int, detail: str | None = None, reference: str | None =
             body["reference"] = reference
         response = jsonify(error=body)
     else:
-        response = Response(
-            render_template("errors/error.html", status=status, title=title, detail=detail, reference=reference)
-        )
+        try:
+            body = render_template("errors/error.html", status=status, title=title, detail=detail, reference=reference)
+        except Exception:  # e.g. an untrusted Host: no URLs can be built, so answer in plain text
+            response = Response(f"{status} {title}\n\n{detail}\n", mimetype="text/plain")
+        else:
+            response = Response(body)
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value
