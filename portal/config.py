@@ -101,7 +101,11 @@ def check_production(cfg: dict[str, Any]) -> None:
             f"No secret key: create {key_file} (mode 0600) with `flask --app wsgi keys init`, "
             "or set PORTAL_SECRET_KEY."
         )
-    elif len(secret_key) < 32 or any(m in secret_key.lower() for m in settings.DEV_SECRET_MARKERS):
+    elif (
+        len(secret_key) < 32
+        or secret_key.lower() in settings.DEV_SECRET_WORDS
+        or any(m in secret_key.lower() for m in settings.DEV_SECRET_MARKERS)
+    ):
         problems.append("The secret key is short or a development default: generate one with `flask --app wsgi keys init`.")
     if key_file.exists() and not settings.file_is_private(key_file):
         problems.append(f"{key_file} is readable by group or others: run `chmod 600 {key_file}`.")

@@ -15,7 +15,23 @@ from portal.models import User
 
 log = logging.getLogger("portal.security")
 csrf = CSRFProtect()
-login_manager = LoginManager()
+
+
+class PortalLoginManager(LoginManager):
+    """flask-login, but the cookie that deletes the remember cookie carries its attributes (flask-login #734)."""
+
+    def _clear_cookie(self, response: Response) -> None:
+        cfg = current_app.config
+        response.delete_cookie(
+            cfg["REMEMBER_COOKIE_NAME"],
+            path="/",
+            secure=cfg["REMEMBER_COOKIE_SECURE"],
+            httponly=True,
+            samesite=cfg["REMEMBER_COOKIE_SAMESITE"],
+        )
+
+
+login_manager = PortalLoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see that page."
 login_manager.login_message_category = "info"
@@ -78,8 +94,8 @@ def enforce_session_limits() -> Response | None:
     too_idle = not session.get("remembered") and idle > int(cfg["SESSION_IDLE_MINUTES"]) * 60
     too_old = not session.get("remembered") and age > int(cfg["SESSION_MAX_HOURS"]) * 3600
     if too_idle or too_old:
-        logout_user()
         session.clear()
+        logout_user()
         flash("You were signed out after a period of inactivity. Please sign in again.", "info")
         if request.path.startswith("/api/"):
             return None

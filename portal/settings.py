@@ -55,7 +55,8 @@ SETTINGS: tuple[Setting, ...] = (
 
 SETTING_NAMES = {s.name for s in SETTINGS}
 _BY_NAME = {s.name: s for s in SETTINGS}
-DEV_SECRET_MARKERS = ("dev", "change-me", "changeme", "secret", "test")
+DEV_SECRET_WORDS = frozenset({"dev", "development", "secret", "test", "testing", "changeme", "change-me", "default"})
+DEV_SECRET_MARKERS = ("change-me", "changeme", "insecure", "not-secret", "replace-me", "dev-key", "example")
 
 
 class ConfigError(RuntimeError):

@@ -125,7 +125,7 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
 # ---------------------------------------------------------------- app
 
 
-def test_key_ring(*key_ids: str) -> str:
+def make_key_ring(*key_ids: str) -> str:
     ids = key_ids or (TEST_KEY_ID,)
     return json.dumps({"primary": ids[-1], "keys": {k: _b64e(generate_key()) for k in ids}})
 
@@ -136,7 +136,7 @@ def base_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": secrets.token_urlsafe(32),
-        "ENCRYPTION_KEYS": test_key_ring(),
+        "ENCRYPTION_KEYS": make_key_ring(),
         "PASSWORD_HASH_PROFILE": "fast",
         "WTF_CSRF_ENABLED": False,
         "MAIL_PRINT": False,

@@ -149,8 +149,8 @@ def logout() -> Response:
     form = EmptyForm()
     if form.validate_on_submit():
         accounts.logout(db(), current_user, ip=client_ip())
-    logout_user()
     session.clear()
+    logout_user()  # after clear(): it leaves the instruction to delete the remember cookie
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
