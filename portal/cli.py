@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from portal import settings
 from portal.db import engine_of, session_scope
@@ -201,6 +201,7 @@ def secrets_retire_key(key_id: str) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 def seed_demo_cmd(if_empty: bool) -> None:
     """Load the demo organisations, people and tickets (first run of `make run`)."""
@@ -217,6 +218,7 @@ def seed_demo_cmd(if_empty: bool) -> None:
 
 
 @click.command("seed-scale")
+@with_appcontext
 @click.option("--orgs", default=100, show_default=True, help="Member organisations to add.")
 @click.option("--repos-per-org", default=3, show_default=True)
 @click.option("--users-per-org", default=2, show_default=True)

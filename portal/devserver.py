@@ -9,6 +9,7 @@ import sys
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
 from portal.services.seed import DEMO_PASSWORD, DEMO_PEOPLE
@@ -29,6 +30,7 @@ def _flask(*args: str) -> list[str]:
 
 
 @click.command("dev")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 def dev_cmd(host: str, port: int) -> None:

@@ -12,6 +12,7 @@ import threading
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from portal.db import engine_of, session_scope
 from portal.models.types import utcnow
@@ -21,6 +22,7 @@ HEARTBEAT_SECONDS = 20
 
 
 @click.command("scheduler")
+@with_appcontext
 @click.option("--once", is_flag=True, help="Record one heartbeat and exit (for checks).")
 def scheduler_cmd(once: bool) -> None:
     """Run the scheduler process until SIGTERM or Ctrl-C."""
@@ -31,15 +33,18 @@ def scheduler_cmd(once: bool) -> None:
     def _stop(_signum: int, _frame: object) -> None:
         stop.set()
 
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     started = True
     click.echo(f"Scheduler {holder} running; heartbeat every {HEARTBEAT_SECONDS} s.")
-    while not stop.is_set():
-        with session_scope(engine) as session:
-            system.record_heartbeat(session, name=system.SCHEDULER, holder=holder, now=utcnow(), started=started)
-        started = False
-        if once:
-            break
-        stop.wait(HEARTBEAT_SECONDS)
+    try:
+        while not stop.is_set():
+            with session_scope(engine) as session:
+                system.record_heartbeat(session, name=system.SCHEDULER, holder=holder, now=utcnow(), started=started)
+            started = False
+            if once:
+                break
+            stop.wait(HEARTBEAT_SECONDS)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     click.echo("Scheduler stopped.")

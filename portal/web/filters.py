@@ -21,9 +21,11 @@ def all_timezones() -> list[str]:
 
 def viewer_zone() -> ZoneInfo:
     name = getattr(current_user, "timezone", "") if current_user.is_authenticated else ""
-    for candidate in (name, current_app.config["DEFAULT_TIMEZONE"], "UTC"):
+    for candidate in (name, current_app.config["DEFAULT_TIMEZONE"]):
+        if not candidate:
+            continue
         try:
-            return ZoneInfo(candidate) if candidate else ZoneInfo("UTC")
+            return ZoneInfo(candidate)
         except (ZoneInfoNotFoundError, ValueError):
             continue
     return ZoneInfo("UTC")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 
 from portal.models.accounts import ROLE_LABELS
-from portal.web.fields import choices
+from portal.web.fields import Mandatory, choices
 
 
 def role_choices() -> list[SelectChoice]:
@@ -16,14 +16,14 @@ def role_choices() -> list[SelectChoice]:
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("Email address", validators=[DataRequired("Enter the email address."), Length(max=254)])
-    name = StringField("Name", validators=[DataRequired("Enter the person's name."), Length(max=200)])
+    email = EmailField("Email address", validators=[Mandatory(), Length(max=254)])
+    name = StringField("Name", validators=[Mandatory(), Length(max=200)])
     role = SelectField("Role", choices=role_choices())
     organisation_id = SelectField("Member organisation (member users only)", coerce=str, validate_choice=False)
 
 
 class UserForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the person's name."), Length(max=200)])
+    name = StringField("Name", validators=[Mandatory(), Length(max=200)])
     role = SelectField("Role", choices=role_choices())
     organisation_id = SelectField("Member organisation (member users only)", coerce=str, validate_choice=False)
 

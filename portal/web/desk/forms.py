@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 
 from portal.identifiers import countries
 from portal.models import ContactRole, Environment
-from portal.web.fields import choices
+from portal.web.fields import Mandatory, choices
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the organisation's name."), Length(max=200)])
+    name = StringField("Name", validators=[Mandatory(), Length(max=200)])
     datacite_member_id = StringField("DataCite member ID", validators=[Length(max=40)],
                                      render_kw={"autocapitalize": "characters", "spellcheck": "false"})
     ror_id = StringField("ROR ID", validators=[Length(max=60)], render_kw={"spellcheck": "false"})
@@ -26,14 +26,14 @@ class OrganisationForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the contact's name."), Length(max=200)])
-    email = EmailField("Email", validators=[DataRequired("Enter the contact's email."), Length(max=254)])
+    name = StringField("Name", validators=[Mandatory(), Length(max=200)])
+    email = EmailField("Email", validators=[Mandatory(), Length(max=254)])
     role = SelectField("Role", choices=choices((r.value, r.value.capitalize()) for r in ContactRole))
     phone = StringField("Phone", validators=[Length(max=40)])
 
 
 class RepositoryForm(FlaskForm):
-    symbol = StringField("DataCite repository ID", validators=[DataRequired("Enter the repository ID."), Length(max=40)],
+    symbol = StringField("DataCite repository ID", validators=[Mandatory(), Length(max=40)],
                          render_kw={"autocapitalize": "characters", "spellcheck": "false", "placeholder": "ABC.DATA"})
     name = StringField("Name", validators=[Length(max=200)])
     environment = SelectField("Environment", choices=choices((e.value, e.value.capitalize()) for e in Environment))
