@@ -12,11 +12,53 @@ from portal.models.members import (
     RepositoryPrefix,
 )
 from portal.models.system import ProcessHeartbeat
+from portal.models.tickets import (
+    AssignmentMode,
+    Attachment,
+    CannedAnswer,
+    Category,
+    Channel,
+    Escalation,
+    EscalationStatus,
+    GroupMember,
+    LinkKind,
+    Message,
+    Priority,
+    Status,
+    Ticket,
+    TicketDoi,
+    TicketEvent,
+    TicketGroup,
+    TicketLink,
+    TicketPresence,
+    TicketTag,
+    Visibility,
+)
 
 # Every column the vault seals: (model, field). `secrets rotate` and `secrets doctor` walk these.
 ENCRYPTED_FIELDS = [(User, "totp_secret")]
 
 __all__ = [
+    "AssignmentMode",
+    "Attachment",
+    "CannedAnswer",
+    "Category",
+    "Channel",
+    "Escalation",
+    "EscalationStatus",
+    "GroupMember",
+    "LinkKind",
+    "Message",
+    "Priority",
+    "Status",
+    "Ticket",
+    "TicketDoi",
+    "TicketEvent",
+    "TicketGroup",
+    "TicketLink",
+    "TicketPresence",
+    "TicketTag",
+    "Visibility",
     "ENCRYPTED_FIELDS",
     "AuditEvent",
     "Contact",

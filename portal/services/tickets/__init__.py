@@ -1,0 +1,1 @@
+"""The helpdesk: tickets about members' DOI registration, their lifecycle, messages, queues and SLAs."""

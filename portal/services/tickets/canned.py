@@ -1,0 +1,110 @@
+"""Canned answers and their variables."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from portal import audit
+from portal.errors import NotFound, ValidationFailed
+from portal.models import CannedAnswer, Organisation, Repository, Ticket, User
+from portal.services.tickets.canned_defaults import CANNED_DEFAULTS
+from portal.services.tickets.tags import dois_of
+
+VARIABLE = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+VARIABLES = {
+    "ticket_number": "the ticket's number",
+    "member_name": "the requester's name",
+    "organisation": "the member organisation",
+    "repository_id": "the repository ID, e.g. UNIX.DATA",
+    "environment": "test or production",
+    "doi": "the ticket's first DOI",
+    "agent_name": "your name",
+    "docs_url": "the documentation's address",
+}
+
+
+def variables_for(session: Session, ticket: Ticket, agent: User, *, base_url: str) -> dict[str, str]:
+    org = session.get(Organisation, ticket.organisation_id) if ticket.organisation_id else None
+    repo = session.get(Repository, ticket.repository_id) if ticket.repository_id else None
+    dois = dois_of(session, ticket)
+    return {
+        "ticket_number": f"#{ticket.number}",
+        "member_name": (ticket.requester_name or "there").split(" ")[0],
+        "organisation": org.name if org else "your organisation",
+        "repository_id": repo.symbol if repo else "your repository",
+        "environment": ticket.environment or (repo.environment if repo else "the right"),
+        "doi": dois[0] if dois else "the DOI",
+        "agent_name": agent.name,
+        "docs_url": f"{base_url}/docs",
+    }
+
+
+def render(body: str, values: dict[str, str]) -> str:
+    """Fill known variables; unknown ones stay visible so the agent notices them."""
+    return VARIABLE.sub(lambda m: values.get(m.group(1), m.group(0)), body)
+
+
+def list_answers(session: Session, *, active_only: bool = True) -> list[CannedAnswer]:
+    stmt = select(CannedAnswer)
+    if active_only:
+        stmt = stmt.where(CannedAnswer.active.is_(True))  # type: ignore[attr-defined]
+    return list(session.exec(stmt.order_by(CannedAnswer.title)).all())
+
+
+def get_answer(session: Session, answer_id: int) -> CannedAnswer:
+    answer = session.get(CannedAnswer, answer_id)
+    if answer is None:
+        raise NotFound("No such canned answer.")
+    return answer
+
+
+def suggested_for(session: Session, ticket: Ticket) -> CannedAnswer | None:
+    if not ticket.failure_key:
+        return None
+    return session.exec(select(CannedAnswer).where(CannedAnswer.failure_key == ticket.failure_key,
+                                                   CannedAnswer.active.is_(True))).first()  # type: ignore[attr-defined]
+
+
+def save_answer(session: Session, answer: CannedAnswer | None, *, title: str, body: str, failure_key: str,
+                active: bool, actor: User, now: datetime) -> CannedAnswer:
+    errors: dict[str, str] = {}
+    title = " ".join(title.split())
+    if not title:
+        errors["title"] = "Give the answer a title."
+    elif len(title) > 200:
+        errors["title"] = "Keep the title under 200 characters."
+    clash = session.exec(select(CannedAnswer).where(CannedAnswer.title == title)).first()
+    if clash is not None and (answer is None or clash.id != answer.id):
+        errors["title"] = "Another canned answer has this title."
+    if not body.strip():
+        errors["body"] = "Write the answer."
+    unknown = sorted({m.group(1) for m in VARIABLE.finditer(body)} - set(VARIABLES))
+    if unknown:
+        errors["body"] = "Unknown variables: " + ", ".join("{{" + u + "}}" for u in unknown)
+    if errors:
+        raise ValidationFailed(errors)
+    if answer is None:
+        answer = CannedAnswer(title=title, body=body.strip())
+    answer.title, answer.body, answer.failure_key, answer.active = title, body.strip(), failure_key.strip(), active
+    answer.updated_at, answer.updated_by_id = now, actor.id
+    session.add(answer)
+    session.flush()
+    audit.record(session, "canned.save", actor=actor, target=answer, detail={"title": title})
+    session.commit()
+    return answer
+
+
+def seed_defaults(session: Session) -> int:
+    """Add the shipped answers that are missing; returns how many were added."""
+    existing = set(session.exec(select(CannedAnswer.title)).all())
+    added = 0
+    for item in CANNED_DEFAULTS:
+        if item["title"] not in existing:
+            session.add(CannedAnswer(title=item["title"], body=item["body"], failure_key=item["key"],
+                                     category=item["category"]))
+            added += 1
+    session.commit()
+    return added

@@ -1,0 +1,48 @@
+"""Who else has a ticket open or is replying (the collision guard's presence half)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from portal.models import Ticket, TicketPresence, User
+
+FRESH = timedelta(seconds=90)
+STATES = ("viewing", "replying")
+
+
+@dataclass
+class Present:
+    name: str
+    state: str
+    seen_at: datetime
+
+
+def touch(session: Session, ticket: Ticket, user: User, *, state: str, now: datetime) -> None:
+    """Record that the user has the ticket open (or is writing); kept current by the page's heartbeat."""
+    state = state if state in STATES else "viewing"
+    row = session.get(TicketPresence, (ticket.id, user.id))
+    if row is None:
+        row = TicketPresence(ticket_id=ticket.id or 0, user_id=user.id or 0, state=state, seen_at=now)
+    row.state, row.seen_at = state, now
+    session.add(row)
+    session.commit()
+
+
+def leave(session: Session, ticket: Ticket, user: User) -> None:
+    row = session.get(TicketPresence, (ticket.id, user.id))
+    if row is not None:
+        session.delete(row)
+        session.commit()
+
+
+def others(session: Session, ticket: Ticket, user: User, *, now: datetime) -> list[Present]:
+    rows = session.exec(
+        select(TicketPresence, User.name).join(User, User.id == TicketPresence.user_id)  # type: ignore[arg-type]
+        .where(TicketPresence.ticket_id == ticket.id, TicketPresence.user_id != user.id,
+               TicketPresence.seen_at >= now - FRESH)
+        .order_by(User.name)
+    ).all()
+    return [Present(name=name, state=row.state, seen_at=row.seen_at) for row, name in rows]

@@ -1,0 +1,25 @@
+"""Where the ticket lifecycle meets the SLA clocks. Until SLA policies exist, tickets carry no clocks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from portal.models import Status, Ticket
+
+
+def ticket_created(session: Session, ticket: Ticket, now: datetime) -> None:
+    """Start the clocks of a new ticket."""
+
+
+def status_changed(session: Session, ticket: Ticket, old: Status, new: Status, now: datetime) -> None:
+    """Pause, resume or stop clocks on a status change."""
+
+
+def agent_replied(session: Session, ticket: Ticket, now: datetime) -> None:
+    """A public agent reply: first response met, next update restarts."""
+
+
+def targets_changed(session: Session, ticket: Ticket, now: datetime) -> None:
+    """Priority or organisation changed: the policy and its targets may differ."""
