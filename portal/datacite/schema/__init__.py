@@ -13,6 +13,8 @@ from portal.datacite.schema.catalog import (
     allowed_values,
     ordered_values,
 )
+from portal.datacite.schema.completeness import Completeness, completeness
+from portal.datacite.schema.download import DownloadFailed, download_xsds
 from portal.datacite.schema.history import version_features
 from portal.datacite.schema.problems import Problem
 from portal.datacite.schema.rules import MANDATORY, OPTIONAL, RECOMMENDED
@@ -27,12 +29,14 @@ from portal.datacite.schema.versioning import (
     minimum_version,
     minimum_version_xml,
 )
+from portal.datacite.schema.xml_validate import validate_xml
 from portal.datacite.schema.xmldoc import XmlUnreadable
+from portal.datacite.schema.xsd import XsdMissing, configured_xsd_dir
 
 __all__ = [
     "CONTROLLED", "LATEST", "MANDATORY", "OPTIONAL", "RECOMMENDED", "RELEASE_DATES", "REMOVED", "VERSIONS",
-    "NotKernel4", "Problem", "Requirement", "UnknownVersion", "XmlUnreadable",
-    "allowed_values", "declared_version_xml", "explain_minimum_version", "explain_minimum_version_xml",
-    "is_schema3_xml", "minimum_version", "minimum_version_xml", "ordered_values", "validate_attributes",
-    "version_features",
+    "Completeness", "DownloadFailed", "NotKernel4", "Problem", "Requirement", "UnknownVersion", "XmlUnreadable",
+    "XsdMissing", "allowed_values", "completeness", "configured_xsd_dir", "declared_version_xml", "download_xsds",
+    "explain_minimum_version", "explain_minimum_version_xml", "is_schema3_xml", "minimum_version",
+    "minimum_version_xml", "ordered_values", "validate_attributes", "validate_xml", "version_features",
 ]

@@ -10,7 +10,7 @@ so that validation can explain them instead of quoting a bare enumeration error.
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
+from functools import cache
 
 VERSIONS: tuple[str, ...] = ("4.0", "4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7")
 LATEST = "4.7"
@@ -129,7 +129,7 @@ def _accepts(arrived: str, removed: str | None, version: str) -> bool:
     return removed is None or version_key(removed) > version_key(version)
 
 
-@lru_cache(maxsize=None)
+@cache
 def ordered_values(list_name: str, version: str) -> tuple[str, ...]:
     """The values of one controlled list valid in a version, in the XSD's own order."""
     check_version(version)
