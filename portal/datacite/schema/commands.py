@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.datacite.schema.catalog import LATEST, VERSIONS
-from portal.datacite.schema.download import DownloadFailed, download_xsds
+from portal.datacite.schema.download import DownloadFailed, download_xsds, httpx_fetcher
 from portal.datacite.schema.validate import validate_attributes
 from portal.datacite.schema.versioning import NotKernel4, minimum_version, minimum_version_xml
 from portal.datacite.schema.xml_validate import validate_xml
@@ -34,7 +34,9 @@ def download_cmd(target: Path | None, versions: tuple[str, ...]) -> None:
     chosen = versions or VERSIONS
     click.echo(f"Fetching schema {', '.join(chosen)} into {folder}", err=True)
     try:
-        written = download_xsds(folder, chosen, progress=lambda message: click.echo(message, err=True))
+        # Tests (and air-gapped mirrors) may put an httpx transport in app.extensions["datacite_transport"].
+        fetch = httpx_fetcher(current_app.extensions.get("datacite_transport"))
+        written = download_xsds(folder, chosen, fetch, progress=lambda message: click.echo(message, err=True))
     except DownloadFailed as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)

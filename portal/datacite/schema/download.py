@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+import httpx
 from lxml import etree
 
 from portal.datacite.schema.catalog import VERSIONS, check_version
@@ -24,18 +25,23 @@ class DownloadFailed(RuntimeError):
     """An XSD could not be fetched or is not an XML Schema; the message names the URL."""
 
 
-def fetch_with_httpx(url: str) -> bytes:
-    """GET a URL with timeouts, following redirects; raises DownloadFailed on any failure."""
-    import httpx
+def httpx_fetcher(transport: httpx.BaseTransport | None = None) -> Fetch:
+    """A fetch function: GET with timeouts, following redirects; DownloadFailed on any failure.
 
-    try:
-        with httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True,
-                          headers={"User-Agent": "rsp-portal schema download"}) as client:
-            response = client.get(url)
-            response.raise_for_status()
-            return response.content
-    except httpx.HTTPError as exc:
-        raise DownloadFailed(f"Could not fetch {url}: {exc}") from None
+    ``transport`` lets tests answer with httpx.MockTransport instead of the network.
+    """
+
+    def fetch(url: str) -> bytes:
+        try:
+            with httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True, transport=transport,
+                              headers={"User-Agent": "rsp-portal schema download"}) as client:
+                response = client.get(url)
+                response.raise_for_status()
+                return response.content
+        except httpx.HTTPError as exc:
+            raise DownloadFailed(f"Could not fetch {url}: {exc}") from None
+
+    return fetch
 
 
 def _included(schema: bytes, url: str) -> list[str]:
@@ -77,7 +83,7 @@ def download_xsds(target: Path, versions: Iterable[str] = VERSIONS, fetch: Fetch
     Absolute imports (the W3C xml.xsd of 4.0 and 4.1) are not fetched: validation serves that one locally.
     """
     wanted = [check_version(v) for v in versions]
-    fetch = fetch or fetch_with_httpx
+    fetch = fetch or httpx_fetcher()
     report = progress or (lambda message: None)
     written: list[Path] = []
     for version in wanted:

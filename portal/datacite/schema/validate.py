@@ -40,8 +40,8 @@ def validate_attributes(attributes: dict[str, Any], version: str = LATEST) -> li
     for check in (_doi, _url, _shapes, _creators, _titles, _publisher, _year, _types, _contributors,
                   _required_attributes, _language, _rights):
         check(attributes, add)
+    _features(attributes, version, add)  # "not in this version at all" explains more than a bad value inside it
     _controlled(attributes, version, add)
-    _features(attributes, version, add)
     return sorted(found.values(), key=lambda p: source_rank(p.source))
 
 

@@ -71,17 +71,17 @@ def builtin_problems(root: etree._Element, version: str) -> list[Problem]:
         found.setdefault(problem.source, problem)
 
     _mandatory(root, add)
+    for feature in xml_feature_uses(root):
+        if version_key(feature.version) > version_key(version):
+            title = say.attribute_not_allowed(feature.attribute) if feature.attribute else say.element_not_expected()
+            add(Problem(feature.source, f"{title} at line {feature.line}, column 0",
+                        hints.feature_hint(feature.feature, feature.version, version)))
     for use in xml_value_uses(root):
         allowed = allowed_values(use.list_name, version)
         if allowed and use.value not in allowed:
             title = say.enumeration(use.value, ordered_values(use.list_name, version))
             add(Problem(use.source, f"{title} at line {use.line}, column 0",
                         hints.controlled_value_hint(use.list_name, use.value, version)))
-    for feature in xml_feature_uses(root):
-        if version_key(feature.version) > version_key(version):
-            title = say.attribute_not_allowed(feature.attribute) if feature.attribute else say.element_not_expected()
-            add(Problem(feature.source, f"{title} at line {feature.line}, column 0",
-                        hints.feature_hint(feature.feature, feature.version, version)))
     return list(found.values())
 
 
