@@ -58,11 +58,15 @@ def test_blank_or_missing_title() -> None:
 def test_bad_publication_year(year: Any) -> None:
     problem = only(validate_attributes(record_json(publicationYear=year)))
     assert problem.source == "publicationYear"
-    if year == "":
-        assert problem.title == "Can't be blank"
-    else:
-        assert problem.title.startswith("[facet 'pattern'] The value '")
-        assert problem.title.endswith("' is not accepted by the pattern '[\\d]{4}'.")
+    assert problem.title.startswith("[facet 'pattern'] The value '")
+    assert problem.title.endswith("' is not accepted by the pattern '[\\d]{4}'.")
+    assert "four digits" in problem.hint
+
+
+def test_missing_year_and_empty_year() -> None:
+    assert only(validate_attributes(record_json(publicationYear=None))).title == "Can't be blank"
+    assert only(validate_attributes(record_json(publicationYear=""))).title == (
+        "[facet 'pattern'] The value '' is not accepted by the pattern '[\\d]{4}'.")
 
 
 def test_year_as_number_or_text_is_fine() -> None:

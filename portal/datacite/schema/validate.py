@@ -106,7 +106,7 @@ def _publisher(attributes: dict[str, Any], add: Add) -> None:
 
 def _year(attributes: dict[str, Any], add: Add) -> None:
     year = attributes.get("publicationYear")
-    if year is None or year == "":
+    if year is None:
         add(Problem("publicationYear", say.CANT_BE_BLANK, hints.MISSING["publicationYear"]))
         return
     shown = year if isinstance(year, str) else say.ruby_inspect(year)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from lxml import etree
@@ -85,8 +86,7 @@ def builtin_problems(root: etree._Element, version: str) -> list[Problem]:
     return list(found.values())
 
 
-def _mandatory(root: etree._Element, add: object) -> None:
-    assert callable(add)
+def _mandatory(root: etree._Element, add: Callable[[Problem], None]) -> None:
     top = {local_name(c): c for c in children(root)}
     for name, child in (("identifier", None), ("creators", "creator"), ("titles", "title"), ("publisher", None),
                         ("publicationYear", None), ("resourceType", None)):
@@ -96,6 +96,8 @@ def _mandatory(root: etree._Element, add: object) -> None:
             add(Problem(source, _at(say.missing_child(name), root), hints.MISSING.get(source, hints.BLANK)))
         elif child is not None and not children(node, child):
             add(Problem(source, _at(say.missing_child(child), node), hints.MISSING[source]))
+        elif name == "publicationYear" and not _text(node):
+            add(Problem(source, _at(say.year_pattern(""), node), hints.YEAR))
         elif child is None and name != "resourceType" and not _text(node):
             add(Problem(source, _at(say.too_short(), node), hints.MISSING.get(source, hints.BLANK)))
     for creator in children(top["creators"], "creator") if "creators" in top else []:
