@@ -106,6 +106,7 @@ class UnknownVersion(ValueError):
     """A schema version outside 4.0-4.7 was asked for."""
 
 
+@cache
 def version_key(version: str) -> tuple[int, ...]:
     """A sortable key for a version string such as "4.10"."""
     return tuple(int(part) for part in version.split("."))

@@ -82,13 +82,14 @@ class XmlFeatureUse:
     line: int
 
 
-def _source_of(node: etree._Element, root: etree._Element) -> str:
-    top = node
-    while top.getparent() is not None and top.getparent() is not root:
-        top = top.getparent()
-    if top is root:
-        return "xml"
-    return REST_SOURCE.get(local_name(top), local_name(top))
+def _walk(root: etree._Element) -> Iterator[tuple[str, etree._Element]]:
+    """Every element with the REST attribute its top-level ancestor stands for ("xml" for the root)."""
+    yield "xml", root
+    for top in children(root):
+        source = REST_SOURCE.get(local_name(top), local_name(top))
+        for node in top.iter():
+            if isinstance(node.tag, str):
+                yield source, node
 
 
 def _attribute_label(name: str) -> str:
@@ -98,12 +99,12 @@ def _attribute_label(name: str) -> str:
 def xml_value_uses(root: etree._Element) -> list[XmlValueUse]:
     """Every controlled value in the document, in document order."""
     found: list[XmlValueUse] = []
-    for node in root.iter():
+    for source, node in _walk(root):
         name = local_name(node)
         for attribute, list_name in _CONTROLLED_ATTRIBUTES.get(name, ()):
             value = node.get(attribute)
             if value is not None:
-                found.append(XmlValueUse(_source_of(node, root), list_name, value, name, attribute, node.sourceline or 0))
+                found.append(XmlValueUse(source, list_name, value, name, attribute, node.sourceline or 0))
     return found
 
 
@@ -113,11 +114,8 @@ def xml_feature_uses(root: etree._Element) -> list[XmlFeatureUse]:
 
 
 def _xml_feature_uses(root: etree._Element) -> Iterator[XmlFeatureUse]:
-    for node in root.iter():
+    for source, node in _walk(root):
         name = local_name(node)
-        if not name:
-            continue
-        source = _source_of(node, root)
         line = node.sourceline or 0
         versioned = _VERSIONED_ATTRIBUTES.get(name, ())
         if name == "publisher" and node.getparent() is root:

@@ -105,9 +105,8 @@ def declared_minor(root: etree._Element) -> str | None:
 
 def local_name(element: etree._Element) -> str:
     """The element's name without namespace ("" for comments and processing instructions)."""
-    if not isinstance(element.tag, str):
-        return ""
-    return etree.QName(element).localname
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def children(element: etree._Element, name: str | None = None) -> list[etree._Element]:
