@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from portal import settings
+from portal.datacite.schema.commands import schema_cli
 from portal.db import engine_of, session_scope
 from portal.errors import ValidationFailed
 from portal.models.types import utcnow
@@ -238,7 +239,7 @@ def init_app(app: Flask) -> None:
     from portal.devserver import dev_cmd
     from portal.scheduler import scheduler_cmd
 
-    for group in (db_cli, users_cli, config_cli, keys_cli, secrets_cli):
+    for group in (db_cli, users_cli, config_cli, keys_cli, secrets_cli, schema_cli):
         app.cli.add_command(group)
     for command in (seed_demo_cmd, seed_scale_cmd, dev_cmd, scheduler_cmd):
         app.cli.add_command(command)

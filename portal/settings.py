@@ -51,6 +51,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_FROM", "RSP Portal <support@rsp.example>", "From address of mail the portal sends."),
     Setting("MAIL_PRINT", "", "Print queued mail to the console: `true`/`false`; default true in development.", bool),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
+    Setting("DATACITE_XSD_DIR", "", "Folder with kernel-4.X/metadata.xsd for XSD validation; empty skips XSD checks."),
 )
 
 SETTING_NAMES = {s.name for s in SETTINGS}
