@@ -66,6 +66,7 @@ class DataCiteClient:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
         real_network = transport is None
+        # An injected transport (tests, the in-process sandbox) reaches no DataCite host: no shared limit.
         if limiter is None and real_network:
             limiter = shared_limiter(environment)
         if breaker is None:

@@ -82,6 +82,14 @@ def test_server_errors_back_off_exponentially_within_bounds(codes):
         assert 0 <= slept <= min(8.0, 0.5 * 2 ** (attempt - 1))  # full jitter under the exponential ceiling
 
 
+def test_server_retry_after_is_honoured_too():
+    clock = FakeClock()
+    script = Script().add(status(503, "Service Unavailable", **{"Retry-After": "3"}), ok_doi())
+    with make_client(script, clock) as client:
+        client.get_doi(DOI)
+    assert clock.sleeps == [3.0]
+
+
 def test_backoff_ceiling_grows_then_caps():
     policy = RetryPolicy(base=0.5, cap=8.0)
     assert [policy.backoff(n, rand=lambda: 1.0) for n in range(1, 8)] == [0.5, 1, 2, 4, 8, 8, 8]

@@ -164,7 +164,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         if self.path.startswith("/dois/10.1234/slow"):
-            time.sleep(0.5)
+            time.sleep(1.5)
             self._send(200, doi_document("10.1234/slow"))
         elif self.path.startswith("/dois/10.1234/boom"):
             self._send(500, {"status": 400, "title": "[503] No server available to handle the request"})
@@ -200,7 +200,7 @@ def test_no_secret_in_any_log_record_or_error_at_debug_level(local_datacite, cap
     key = "DC.KEYabcdefghijklmnopqrstuvwxyz0123"
     clock = FakeClock()
     texts: list[str] = []
-    with DataCiteClient("sandbox", sandbox_url=local_datacite, user_agent=UA, timeout=0.2, sleep=clock.sleep,
+    with DataCiteClient("sandbox", sandbox_url=local_datacite, user_agent=UA, timeout=0.5, sleep=clock.sleep,
                         clock=clock, retry=RetryPolicy(attempts=2),
                         breaker=CircuitBreaker(threshold=100, clock=clock)) as client:
         assert client.get_doi("10.1234/ok", CREDS).doi == "10.1234/ok"

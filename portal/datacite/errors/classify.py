@@ -128,7 +128,8 @@ def classify_response(status: int, body: str | bytes, headers: Mapping[str, str]
         return make_error("rate_limit", key="rate-limited", retry_after=retry_after,
                           **{**fields, "title": title or "Your request has been rate limited"})
     if status >= 500 or (status < 200):
-        return make_error("outage", key="datacite-unavailable", **{**fields, "title": title or f"HTTP {status}"})
+        return make_error("outage", key="datacite-unavailable", retry_after=parse_retry_after(
+            _header(headers, "retry-after")), **{**fields, "title": title or f"HTTP {status}"})
     if status < 300:
         return make_error("outage", key="datacite-unavailable",
                           **{**fields, "title": title or "Unexpected response body", "retryable": False},
