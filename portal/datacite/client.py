@@ -151,7 +151,10 @@ class DataCiteClient:
         """Every DOI matching the filters, in creation order, via cursor pages (no 10,000 limit)."""
         filters = DoiFilters(client_id=client_id, prefix=prefix, state=state, query=query, created=created,
                              registered=registered, updated=updated, resource_type_id=resource_type_id, fields=fields)
-        params = {**filters.params(), "page[size]": cursor_size(size)}
+        params = {**filters.params(), "page[size]": cursor_size(size)}  # checked now, not at the first next()
+        return self._walk(credentials, params)
+
+    def _walk(self, credentials: Credentials | None, params: dict[str, str]) -> Iterator[Doi]:
         cursor, seen = "1", set()
         while True:
             response = self._send("GET", "/dois", credentials=credentials, params={**params, "page[cursor]": cursor})

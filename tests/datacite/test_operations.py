@@ -111,6 +111,14 @@ def test_iter_dois_stops_on_a_repeated_cursor_or_an_empty_page():
         assert list(client.iter_dois()) == []
 
 
+def test_iter_dois_refuses_bad_filters_when_called_not_when_first_read():
+    with make_client(Script()) as client:
+        with pytest.raises(QueryError):
+            client.iter_dois(state="gone")
+        with pytest.raises(QueryError):
+            client.iter_dois(size=5000)
+
+
 def test_iter_dois_is_lazy():
     script = Script().add(page("10.1234/a", "10.1234/b", next_url=cursor_link("X")))
     with make_client(script) as client:
