@@ -52,6 +52,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_PRINT", "", "Print queued mail to the console: `true`/`false`; default true in development.", bool),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
     Setting("DATACITE_XSD_DIR", "", "Folder with kernel-4.X/metadata.xsd for XSD validation; empty skips XSD checks."),
+    Setting("CONTACT_EMAIL", "support@rsp.example",
+            "Designated contact for DataCite; sent as the mailto in the client's User-Agent, as DataCite asks."),
+    Setting("DATACITE_SANDBOX_URL", "http://127.0.0.1:5099",
+            "Base URL of the offline DataCite sandbox; must be on this machine (loopback) for real connections."),
+    Setting("DATACITE_TIMEOUT_SECONDS", 20.0, "Per-request time limit for DataCite calls, in seconds.", float),
+    Setting("DATACITE_RATE_PRODUCTION", 2500,
+            "Requests per 5 minutes to production for the whole process (DataCite allows 3,000 per IP).", int),
+    Setting("DATACITE_RATE_TEST", 600,
+            "Requests per 5 minutes to the test system for the whole process (DataCite asks for at most 750).", int),
+    Setting("DATACITE_RATE_BULK", 400,
+            "Requests per 5 minutes for bulk jobs, counted within the environment's rate (DataCite: 300-500).", int),
 )
 
 SETTING_NAMES = {s.name for s in SETTINGS}
@@ -78,6 +89,11 @@ def parse_value(setting: Setting, raw: str) -> Any:
             return int(raw)
         except ValueError:
             raise ConfigError(f"PORTAL_{setting.name} must be a whole number, not {raw!r}.") from None
+    if setting.kind is float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"PORTAL_{setting.name} must be a number, not {raw!r}.") from None
     if setting.kind is list:
         return [part.strip() for part in raw.split(",") if part.strip()]
     return raw
