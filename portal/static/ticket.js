@@ -4,7 +4,8 @@
   const presence = document.getElementById("presence");
   const form = document.getElementById("reply-form");
   if (!presence || !form) { return; }
-  const token = form.querySelector("input[name=csrf_token]").value;
+  const tokenInput = form.querySelector("input[name=csrf_token]");
+  const token = tokenInput ? tokenInput.value : "";
   const body = form.querySelector("textarea[name=body]");
   let state = "viewing";
 

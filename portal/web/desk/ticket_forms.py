@@ -26,7 +26,7 @@ class ReplyForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("Status", choices=choices((s.value, STATUS_LABELS[s]) for s in Status))
+    status = SelectField("Status", choices=choices((s.value, STATUS_LABELS[s]) for s in Status), validate_choice=False)
     reason = StringField("Reason", validators=[Length(max=500)])
 
 
@@ -37,9 +37,9 @@ class AssignForm(FlaskForm):
 
 class FieldsForm(FlaskForm):
     subject = StringField("Subject", validators=[Mandatory(), Length(max=300)])
-    priority = SelectField("Priority", choices=choices(PRIORITIES))
-    category = SelectField("Category", choices=choices(CATEGORIES))
-    environment = SelectField("Environment", choices=choices(ENVIRONMENTS))
+    priority = SelectField("Priority", choices=choices(PRIORITIES), validate_choice=False)
+    category = SelectField("Category", choices=choices(CATEGORIES), validate_choice=False)
+    environment = SelectField("Environment", choices=choices(ENVIRONMENTS), validate_choice=False)
     repository_id = SelectField("Repository", validate_choice=False)
     dois = TextAreaField("DOIs", validators=[Length(max=20_000)])
     tags = StringField("Tags", validators=[Length(max=1000)])
@@ -48,7 +48,7 @@ class FieldsForm(FlaskForm):
 class LinkForm(FlaskForm):
     kind = SelectField("Relation", choices=choices([(LinkKind.relates.value, "relates to"),
                                                      (LinkKind.duplicate_of.value, "is a duplicate of"),
-                                                     (LinkKind.parent_of.value, "is the parent of")]))
+                                                     (LinkKind.parent_of.value, "is the parent of")]), validate_choice=False)
     other = IntegerField("Ticket number", validators=[Optional()])
 
 
@@ -72,9 +72,9 @@ class NewTicketForm(FlaskForm):
     requester = SelectField("Requester (a member user)", validate_choice=False)
     requester_email = StringField("…or a contact's email address", validators=[Length(max=254)])
     repository_id = SelectField("Repository", validate_choice=False)
-    environment = SelectField("Environment", choices=choices(ENVIRONMENTS))
-    category = SelectField("Category", choices=choices(CATEGORIES))
-    priority = SelectField("Priority", choices=choices(PRIORITIES), default=Priority.normal.value)
+    environment = SelectField("Environment", choices=choices(ENVIRONMENTS), validate_choice=False)
+    category = SelectField("Category", choices=choices(CATEGORIES), validate_choice=False)
+    priority = SelectField("Priority", choices=choices(PRIORITIES), default=Priority.normal.value, validate_choice=False)
     dois = TextAreaField("DOIs concerned", validators=[Length(max=20_000)])
     error_text = TextAreaField("DataCite's error message, exactly as shown", validators=[Length(max=20_000)])
     body = TextAreaField("Description", validators=[Mandatory(), Length(max=100_000)])
@@ -93,4 +93,4 @@ class CannedForm(FlaskForm):
     title = StringField("Title", validators=[Mandatory(), Length(max=200)])
     body = TextAreaField("Answer", validators=[Mandatory(), Length(max=50_000)])
     failure_key = SelectField("DataCite failure it answers", validate_choice=False)
-    active = SelectField("Status", choices=choices([("1", "In use"), ("0", "Retired")]))
+    active = SelectField("Status", choices=choices([("1", "In use"), ("0", "Retired")]), validate_choice=False)

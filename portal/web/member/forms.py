@@ -16,9 +16,9 @@ class TicketForm(FlaskForm):
     subject = StringField("Subject", validators=[Mandatory(), Length(max=300)])
     repository_id = SelectField("Repository", validate_choice=False)
     environment = SelectField("Environment", choices=choices(
-        [("", "I am not sure")] + [(e.value, e.value.capitalize()) for e in Environment]))
+        [("", "I am not sure")] + [(e.value, e.value.capitalize()) for e in Environment]), validate_choice=False)
     category = SelectField("What is it about?", choices=choices((c.value, CATEGORY_LABELS[c]) for c in Category),
-                           default=Category.registration_error.value)
+                           default=Category.registration_error.value, validate_choice=False)
     dois = TextAreaField("DOIs concerned (one per line)", validators=[Length(max=20_000)])
     error_text = TextAreaField("DataCite's error message, exactly as shown", validators=[Length(max=20_000)])
     body = TextAreaField("What happened, and what did you expect?", validators=[Mandatory(), Length(max=100_000)])
