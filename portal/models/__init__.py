@@ -11,6 +11,7 @@ from portal.models.members import (
     Repository,
     RepositoryPrefix,
 )
+from portal.models.staff import DesignatedContact, ServiceProfileText, StaffRequest
 from portal.models.system import ProcessHeartbeat
 from portal.models.tickets import (
     AssignmentMode,
@@ -39,6 +40,9 @@ from portal.models.tickets import (
 ENCRYPTED_FIELDS = [(User, "totp_secret")]
 
 __all__ = [
+    "DesignatedContact",
+    "ServiceProfileText",
+    "StaffRequest",
     "AssignmentMode",
     "Attachment",
     "CannedAnswer",

@@ -57,6 +57,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.groups_list": ADMINS,
     "admin.group_new": ADMINS,
     "admin.group_edit": ADMINS,
+    "admin.designated_contact": ADMINS,
+    "admin.service_profile": ADMINS,
     # Support desk (agents and admins)
     "desk.home": DESK,
     "desk.members": DESK,
@@ -100,6 +102,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "member.attachment": MEMBERS,
     # DataCite staff
     "staff.home": DATACITE,
+    "staff.request_new": DATACITE,
+    "staff.request_page": DATACITE,
+    "staff.request_reply": DATACITE,
+    "staff.attachment": DATACITE,
+    "staff.profile": DATACITE | ADMINS,
+    "staff.profile_markdown": DATACITE | ADMINS,
     # Publishers
     "publish.home": PUBLISHERS,
     # JSON API (token-authenticated routes declare their own scopes)

@@ -51,6 +51,10 @@ TENANT_SCOPED = {
 }
 
 
+# Staff routes given organisation A's member ticket: DataCite staff see only their own requests (C02).
+STAFF_FOREIGN = {"staff.request_page", "staff.request_reply", "staff.attachment"}
+
+
 @pytest.fixture
 def world(session, make) -> dict[str, Any]:
     org_a = make.organisation(session, "Alpha University", datacite_member_id="ALPHA")
@@ -90,7 +94,7 @@ def client_for(app, login_as, world, role: str):
 
 def test_tenant_scoped_routes_exist():
     endpoints = {endpoint for endpoint, _m, _r in RULES}
-    assert TENANT_SCOPED <= endpoints
+    assert TENANT_SCOPED <= endpoints and STAFF_FOREIGN <= endpoints
 
 
 def test_every_route_is_in_the_matrix():
@@ -123,7 +127,7 @@ def test_route_as_every_role(app, login_as, world, endpoint, method, rule):
             else:
                 assert response.status_code == 403, where
             continue
-        if role == "member_b" and endpoint in TENANT_SCOPED:
+        if (role == "member_b" and endpoint in TENANT_SCOPED) or (role == "datacite_staff" and endpoint in STAFF_FOREIGN):
             assert response.status_code == 404, where
             continue
         if method == "GET":

@@ -32,7 +32,9 @@ def _org_id(raw: str | None) -> int | None:
 def home() -> str:
     overview = system.overview(db(), now=utcnow())
     recent = audit_log.list_events(db(), per_page=10)
-    return render_template("admin/home.html", overview=overview, recent=recent)
+    from portal.services.staff.contact import warnings
+
+    return render_template("admin/home.html", overview=overview, recent=recent, contact_warnings=warnings(db()))
 
 
 @bp.route("/users")
