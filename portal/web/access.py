@@ -61,6 +61,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.service_profile": ADMINS,
     # Support desk (agents and admins)
     "desk.home": DESK,
+    "desk.staff_report": DESK,
     "desk.members": DESK,
     "desk.organisation_new": DESK,
     "desk.organisation": DESK,

@@ -137,3 +137,27 @@ def test_service_profile_follows_the_data(app, session, channel, make):
     assert "We run the Example RSP." in markdown and "datacite-contact@rsp.example" in markdown
     assert "Member organisations: " + str(after.organisations) in markdown
     assert len(profile.text_history(session)) == 1
+
+
+def test_monthly_response_report(session, channel):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from portal.services.staff.report import staff_report
+
+    base = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    for n, (ack, answer) in enumerate(((30, 100), (50, 130), (90, None))):
+        ticket = file(session, channel, base + timedelta(days=n), subject=f"R{n}")
+        add_message(session, ticket, author=channel["primary"], body="ok", ctx=ctx_for_tests(),
+                    now=base + timedelta(days=n, minutes=ack))
+        if answer:
+            set_status(session, ticket, Status.resolved, actor=channel["primary"], ctx=ctx_for_tests(),
+                       now=base + timedelta(days=n, minutes=answer))
+    report = staff_report(session, now=base + timedelta(days=30), zone=ZoneInfo("Europe/Berlin"))
+    (march,) = report.months
+    assert (march.month, march.requests) == ("2026-03", 3)
+    assert march.ack_median_hours == round(50 / 60, 2) and march.ack_p90_hours == round(90 / 60, 2)
+    assert march.answer_median_hours == round(115 / 60, 2)
+    assert (march.ack_within_target, march.answered_within_target) == (2, 1)
+    assert (report.open, report.overdue) == (1, 1)
+    assert report.ack_target_hours == 1
