@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal.models import Organisation, Repository, RepositoryPrefix, Role, User
+from portal.models import ApiToken, Organisation, Repository, RepositoryPrefix, Role, User
 from portal.passwords import hash_password
+from portal.services import api_tokens
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -49,3 +50,10 @@ def repository(session: Session, org: Organisation, symbol: str | None = None, *
         session.add(RepositoryPrefix(repository_id=repo.id or 0, prefix=prefix))
     session.commit()
     return repo
+
+
+def api_token(session: Session, owner: User, *, scopes: set[str] | None = None, **fields: Any) -> tuple[ApiToken, str]:
+    """A token for ``owner`` (every scope the role allows by default) and its plain text."""
+    n = next(_seq)
+    return api_tokens.create_token(session, user=owner, name=fields.pop("name", f"Token {n}"), scopes=scopes,
+                                   actor=None, ip="", **fields)

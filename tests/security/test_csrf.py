@@ -37,8 +37,9 @@ def world(session, make):
     target = make.user(session, Role.member, org=org)
     users = {"admin": admin, "agent": make.user(session, Role.agent), "publisher": make.user(session, Role.publisher),
              "datacite_staff": make.user(session, Role.datacite_staff), "member": make.user(session, Role.member, org=org)}
+    token, _ = make.api_token(session, users["agent"])
     params = {"org_id": org.id, "repo_id": repo.id, "contact_id": contact.id, "user_id": target.id,
-              "token": "x", "filename": "style.css"}
+              "token": "x", "filename": "style.css", "token_id": token.id}
     return users, params
 
 

@@ -19,16 +19,34 @@ REPLAYED = "Idempotent-Replayed"
 _HELP = "Send a unique value per action, such as a UUID, and reuse it only to retry that action."
 
 
+def _unquote(value: str) -> str | None:
+    """The content of a Structured Field string (RFC 8941: only \\" and \\\\ escapes), or None if malformed."""
+    if len(value) < 2 or not value.endswith('"'):
+        return None
+    out, chars = [], iter(value[1:-1])
+    for ch in chars:
+        if ch == "\\":
+            ch = next(chars, "")
+            if ch not in ('"', "\\"):
+                return None
+        elif ch == '"':
+            return None
+        out.append(ch)
+    return "".join(out)
+
+
 def parse_key(raw: str | None) -> str:
     """The key from the header: a Structured Field string (``"..."``) or, leniently, the bare value."""
     if raw is None or not raw.strip():
         raise ApiProblem(400, f"This operation needs an `{HEADER}` header. {_HELP}", title="Idempotency-Key is missing")
-    value = raw.strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-    if not 1 <= len(value) <= idempotency.MAX_KEY_LENGTH or not all(32 <= ord(ch) < 127 for ch in value):
-        raise ApiProblem(400, f"The `{HEADER}` must be 1 to {idempotency.MAX_KEY_LENGTH} visible ASCII characters. "
-                              + _HELP, title="Idempotency-Key is malformed")
+    value: str | None = raw.strip()
+    if raw.strip().startswith('"'):
+        value = _unquote(value)
+    elif '"' in raw or "\\" in raw:
+        value = None
+    if value is None or not 1 <= len(value) <= idempotency.MAX_KEY_LENGTH or not all(32 <= ord(ch) < 127 for ch in value):
+        raise ApiProblem(400, f"The `{HEADER}` must be 1 to {idempotency.MAX_KEY_LENGTH} visible ASCII characters, "
+                              "optionally as a quoted string. " + _HELP, title="Idempotency-Key is malformed")
     return value
 
 

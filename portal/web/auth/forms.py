@@ -7,7 +7,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, Select
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.web.fields import Mandatory
+from portal.web.fields import Mandatory, choices
 
 
 class LoginForm(FlaskForm):
@@ -69,5 +69,6 @@ class TokenForm(FlaskForm):
                        render_kw={"autocomplete": "off", "placeholder": "e.g. Ticket sync from our CRM"})
     scopes = SelectMultipleField("Scopes", choices=[], validate_choice=False,
                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
-    expires_at = SelectField("Expires", choices=[("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year"),
-                                                 ("never", "Never (until revoked)")], default="90")
+    expires_at = SelectField("Expires", choices=choices([("30", "In 30 days"), ("90", "In 90 days"),
+                                                         ("365", "In a year"), ("never", "Never (until revoked)")]),
+                             default="90")

@@ -13,6 +13,7 @@ from portal.services import api_tokens
 from portal.web.auth import bp
 from portal.web.auth.forms import EmptyForm, TokenForm
 from portal.web.common import apply_errors, client_ip, db, utcnow
+from portal.web.fields import choices
 
 
 def _me() -> User:
@@ -35,7 +36,7 @@ def token_new() -> object:
     user = _me()
     allowed = sorted(api_tokens.allowed_scopes(user.role))
     form = TokenForm()
-    form.scopes.choices = [(scope, f"{scope}: {api_tokens.SCOPES[scope]}") for scope in allowed]
+    form.scopes.choices = choices((scope, f"{scope}: {api_tokens.SCOPES[scope]}") for scope in allowed)
     if request.method == "GET":
         form.scopes.data = allowed
     if form.validate_on_submit():
