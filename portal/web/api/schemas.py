@@ -191,16 +191,22 @@ def _check_string(f: Field, value: Any, where: str, _u: dict[str, str], errors: 
         errors[where] = "must not be blank" if f.min_length <= 1 else f"must be at least {f.min_length} characters"
     elif f.choices and value not in f.choices:
         errors[where] = "must be one of: " + ", ".join(f.choices)
+    elif not _is_unicode(value):
+        errors[where] = "must be valid Unicode text"
     elif not _clean_text(value, f.multiline):
         errors[where] = "must not contain control characters" + ("" if f.multiline else " or line breaks")
     return value
 
 
-def _clean_text(value: str, multiline: bool) -> bool:
+def _is_unicode(value: str) -> bool:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:  # an unpaired surrogate from a "\ud800" escape
         return False
+    return True
+
+
+def _clean_text(value: str, multiline: bool) -> bool:
     for ch in value:
         code = ord(ch)
         if (code < 32 or code == 127) and not (multiline and ch in _MULTILINE_CONTROLS):
