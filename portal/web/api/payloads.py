@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from flask import request
 
 from portal.web.api.problems import ApiProblem
-from portal.web.api.schemas import InvalidPayload, Schema, parse_query
+from portal.web.api.schemas import Field, InvalidPayload, Schema, check_value, printable
 
 JSON_TYPES = ("application/json",)
 
@@ -59,3 +60,46 @@ def read_query(schema: Schema) -> dict[str, Any]:
         return parse_query(schema, request.args.to_dict(flat=False))
     except InvalidPayload as exc:
         raise ApiProblem(exc.status, exc.detail, fields=exc.fields) from None
+
+
+def parse_query(schema: Schema, args: Mapping[str, list[str]]) -> dict[str, Any]:
+    """Validate query-string arguments (each given at most once) against a flat schema of scalars."""
+    unknown = {printable(name): "is not a parameter of this request" for name in args if name not in schema.fields}
+    if unknown:
+        raise InvalidPayload(400, "Unknown query parameters: " + ", ".join(sorted(unknown)) + ".", unknown)
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    for name, f in schema.fields.items():
+        values = args.get(name, [])
+        if not values:
+            if f.required:
+                errors[name] = "is required"
+            elif f.default is not None:
+                clean[name] = f.default
+            continue
+        if len(values) > 1:
+            errors[name] = "must be given once"
+            continue
+        converted = _from_query(f, values[0], name, errors)
+        if name not in errors:
+            clean[name] = check_value(f, converted, name, {}, errors)
+    if errors:
+        raise InvalidPayload(422, "Some query parameters are not valid: "
+                             + "; ".join(f"{k} {v}" for k, v in errors.items()) + ".", errors)
+    return clean
+
+
+def _from_query(f: Field, raw: str, name: str, errors: dict[str, str]) -> Any:
+    if f.kind == "integer":
+        body = raw[1:] if raw.startswith("-") else raw
+        if not body.isascii() or not body.isdigit() or len(body) > 19:
+            errors[name] = "must be a whole number"
+            return None
+        return int(raw)
+    if f.kind == "boolean":
+        lowered = raw.lower()
+        if lowered not in ("true", "false", "1", "0"):
+            errors[name] = "must be true or false"
+            return None
+        return lowered in ("true", "1")
+    return raw

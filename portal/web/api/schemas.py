@@ -148,7 +148,7 @@ def _object(schema: Schema, data: dict[str, Any], path: str, unknown: dict[str, 
     clean: dict[str, Any] = {}
     for name in data:
         if name not in schema.fields:
-            unknown[f"{path}{_printable(name)}"] = "is not a field of this request"
+            unknown[f"{path}{printable(name)}"] = "is not a field of this request"
     for name, f in schema.fields.items():
         where = f"{path}{name}"
         if name not in data:
@@ -157,18 +157,20 @@ def _object(schema: Schema, data: dict[str, Any], path: str, unknown: dict[str, 
             elif f.default is not None:
                 clean[name] = f.default
             continue
-        value = _value(f, data[name], where, unknown, errors)
+        value = check_value(f, data[name], where, unknown, errors)
         if where not in errors:
             clean[name] = value
     return clean
 
 
-def _printable(name: str) -> str:
+def printable(name: str) -> str:
+    """A client-sent name made safe to echo back in an error."""
     shown = "".join(ch if ch.isprintable() else "?" for ch in str(name)[:60])
     return shown or "(empty name)"
 
 
-def _value(f: Field, value: Any, where: str, unknown: dict[str, str], errors: dict[str, str]) -> Any:
+def check_value(f: Field, value: Any, where: str, unknown: dict[str, str], errors: dict[str, str]) -> Any:
+    """Check one value against its field, adding problems to ``unknown`` and ``errors``; returns the clean value."""
     if value is None:
         if not f.nullable:
             errors[where] = "must not be null" if f.required else f"must be {_kind_words(f)} (or be left out)"
@@ -246,7 +248,7 @@ def _check_array(f: Field, value: Any, where: str, unknown: dict[str, str], erro
         errors[where] = f"must have at most {f.max_items} items"
         return value
     assert f.items is not None
-    return [_value(f.items, item, f"{where}.{i}", unknown, errors) for i, item in enumerate(value)]
+    return [check_value(f.items, item, f"{where}.{i}", unknown, errors) for i, item in enumerate(value)]
 
 
 def _check_object(f: Field, value: Any, where: str, unknown: dict[str, str], errors: dict[str, str]) -> Any:
@@ -259,7 +261,8 @@ def _check_object(f: Field, value: Any, where: str, unknown: dict[str, str], err
     if f.max_items is not None and len(value) > f.max_items:
         errors[where] = f"must have at most {f.max_items} entries"
         return value
-    return {key: _value(f.values, item, f"{where}.{_printable(key)}", unknown, errors) for key, item in value.items()}
+    return {key: check_value(f.values, item, f"{where}.{printable(key)}", unknown, errors)
+            for key, item in value.items()}
 
 
 _CHECKS: dict[str, Callable[[Field, Any, str, dict[str, str], dict[str, str]], Any]] = {
@@ -309,46 +312,3 @@ def field_schema(f: Field, ref: Callable[[Schema], dict[str, Any]]) -> dict[str,
     if f.example is not None:
         out["examples"] = [f.example]
     return out
-
-
-def parse_query(schema: Schema, args: Mapping[str, list[str]]) -> dict[str, Any]:
-    """Validate query-string arguments (each given at most once) against a flat schema of scalars."""
-    unknown = {_printable(name): "is not a parameter of this request" for name in args if name not in schema.fields}
-    if unknown:
-        raise InvalidPayload(400, "Unknown query parameters: " + ", ".join(sorted(unknown)) + ".", unknown)
-    errors: dict[str, str] = {}
-    clean: dict[str, Any] = {}
-    for name, f in schema.fields.items():
-        values = args.get(name, [])
-        if not values:
-            if f.required:
-                errors[name] = "is required"
-            elif f.default is not None:
-                clean[name] = f.default
-            continue
-        if len(values) > 1:
-            errors[name] = "must be given once"
-            continue
-        converted = _from_query(f, values[0], name, errors)
-        if name not in errors:
-            clean[name] = _value(f, converted, name, {}, errors)
-    if errors:
-        raise InvalidPayload(422, "Some query parameters are not valid: "
-                             + "; ".join(f"{k} {v}" for k, v in errors.items()) + ".", errors)
-    return clean
-
-
-def _from_query(f: Field, raw: str, name: str, errors: dict[str, str]) -> Any:
-    if f.kind == "integer":
-        body = raw[1:] if raw.startswith("-") else raw
-        if not body.isascii() or not body.isdigit() or len(body) > 19:
-            errors[name] = "must be a whole number"
-            return None
-        return int(raw)
-    if f.kind == "boolean":
-        lowered = raw.lower()
-        if lowered not in ("true", "false", "1", "0"):
-            errors[name] = "must be true or false"
-            return None
-        return lowered in ("true", "1")
-    return raw
