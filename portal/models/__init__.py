@@ -1,6 +1,7 @@
 """Every table, by domain. Importing this module registers them all with SQLModel's metadata."""
 
 from portal.models.accounts import LoginThrottle, OneTimeToken, RecoveryCode, Role, User
+from portal.models.api import ApiToken, IdempotencyRecord, IdempotencyStatus
 from portal.models.audit import AuditEvent
 from portal.models.mail import OutboxMessage, OutboxStatus
 from portal.models.members import (
@@ -64,10 +65,13 @@ __all__ = [
     "TicketTag",
     "Visibility",
     "ENCRYPTED_FIELDS",
+    "ApiToken",
     "AuditEvent",
     "Contact",
     "ContactRole",
     "Environment",
+    "IdempotencyRecord",
+    "IdempotencyStatus",
     "LoginThrottle",
     "OneTimeToken",
     "Organisation",
