@@ -11,6 +11,7 @@ from portal.models.members import (
     Repository,
     RepositoryPrefix,
 )
+from portal.models.sla import BusinessCalendar, Holiday, SlaPolicy
 from portal.models.system import ProcessHeartbeat
 
 # Every column the vault seals: (model, field). `secrets rotate` and `secrets doctor` walk these.
@@ -19,9 +20,11 @@ ENCRYPTED_FIELDS = [(User, "totp_secret")]
 __all__ = [
     "ENCRYPTED_FIELDS",
     "AuditEvent",
+    "BusinessCalendar",
     "Contact",
     "ContactRole",
     "Environment",
+    "Holiday",
     "LoginThrottle",
     "OneTimeToken",
     "Organisation",
@@ -32,5 +35,6 @@ __all__ = [
     "Repository",
     "RepositoryPrefix",
     "Role",
+    "SlaPolicy",
     "User",
 ]
