@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import extract, func
+from sqlalchemy import delete, extract, func
 from sqlmodel import Session, select
 
 from portal import audit
@@ -63,7 +63,9 @@ def calendar_spec(session: Session, calendar_id: int) -> CalendarSpec:
     cached = _SPECS.get(key)
     if cached is not None and cached[0] == version:
         return cached[1]
-    calendar = get_calendar(session, calendar_id)
+    # Fresh from the database even if this session has the row already: the version says it changed.
+    calendar = session.exec(select(BusinessCalendar).where(BusinessCalendar.id == calendar_id)
+                            .execution_options(populate_existing=True)).one()
     days = session.exec(select(Holiday.day).where(Holiday.calendar_id == calendar_id)).all()
     spec = spec_of(calendar, list(days))
     with _SPECS_LOCK:
@@ -193,8 +195,7 @@ def delete_calendar(session: Session, calendar: BusinessCalendar, *, actor: User
         raise Conflict(f"{len(users)} SLA {'policy uses' if len(users) == 1 else 'policies use'} this calendar "
                        f"({names}): move them to another calendar first.")
     audit.record(session, "sla_calendar.delete", actor=actor, target=calendar, detail={"name": calendar.name}, ip=ip)
-    for holiday in session.exec(select(Holiday).where(Holiday.calendar_id == calendar.id)).all():
-        session.delete(holiday)
+    session.execute(delete(Holiday).where(Holiday.calendar_id == calendar.id))  # type: ignore[arg-type]
     session.delete(calendar)
     with _SPECS_LOCK:
         _SPECS.pop(_cache_key(session, calendar.id or 0), None)
