@@ -54,6 +54,17 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.reset_two_factor": ADMINS,
     "admin.audit": ADMINS,
     "admin.system": ADMINS,
+    "admin.sla_calendars": ADMINS,
+    "admin.sla_calendar_new": ADMINS,
+    "admin.sla_calendar": ADMINS,
+    "admin.sla_calendar_delete": ADMINS,
+    "admin.sla_holiday_add": ADMINS,
+    "admin.sla_holiday_delete": ADMINS,
+    "admin.sla_holidays_import": ADMINS,
+    "admin.sla_policies": ADMINS,
+    "admin.sla_policy_new": ADMINS,
+    "admin.sla_policy": ADMINS,
+    "admin.sla_policy_delete": ADMINS,
     # Support desk (agents and admins)
     "desk.home": DESK,
     "desk.members": DESK,
@@ -65,6 +76,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "desk.repository_new": DESK,
     "desk.repository": DESK,
     "desk.repository_edit": DESK,
+    "desk.sla": DESK,  # read-only view of the SLA policies and calendars
     # Member users
     "member.home": MEMBERS,
     "member.organisation": MEMBERS,

@@ -56,8 +56,8 @@ def can(endpoint: str) -> bool:
 
 NAVIGATION = {
     "admin": [("desk.home", "Desk"), ("desk.members", "Members"), ("admin.users", "Users"),
-              ("admin.audit", "Audit log"), ("admin.system", "System")],
-    "agent": [("desk.home", "Home"), ("desk.members", "Members")],
+              ("admin.sla_policies", "SLAs"), ("admin.audit", "Audit log"), ("admin.system", "System")],
+    "agent": [("desk.home", "Home"), ("desk.members", "Members"), ("desk.sla", "SLAs")],
     "publisher": [("publish.home", "Documentation")],
     "datacite_staff": [("staff.home", "Requests")],
     "member": [("member.home", "Home"), ("member.organisation", "Organisation")],

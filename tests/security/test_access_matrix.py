@@ -6,10 +6,12 @@ import re
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from portal import create_app
 from portal.db import engine_of
-from portal.models import Contact, Role
+from portal.models import Contact, Holiday, Role, SlaPolicy
+from portal.services.sla.seed import seed_default_sla
 from portal.web.access import ACCESS, ANONYMOUS
 from tests.conftest import base_config
 
@@ -63,8 +65,12 @@ def world(session, make) -> dict[str, Any]:
     }
     make.user(session, Role.admin, name="Second admin")
     target = make.user(session, Role.member, org=org_a, name="Target person")
+    calendar = seed_default_sla(session)
+    holiday = session.exec(select(Holiday).where(Holiday.calendar_id == calendar.id)).first()
+    policy = session.exec(select(SlaPolicy)).first()
     params = {"org_id": org_a.id, "repo_id": repo_a.id, "contact_id": contact.id, "user_id": target.id,
-              "token": "not-a-real-token", "filename": "style.css"}
+              "token": "not-a-real-token", "filename": "style.css", "calendar_id": calendar.id,
+              "holiday_id": holiday.id, "policy_id": policy.id}
     return {"users": users, "params": params, "org_a": org_a, "org_b": org_b}
 
 

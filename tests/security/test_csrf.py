@@ -37,8 +37,14 @@ def world(session, make):
     target = make.user(session, Role.member, org=org)
     users = {"admin": admin, "agent": make.user(session, Role.agent), "publisher": make.user(session, Role.publisher),
              "datacite_staff": make.user(session, Role.datacite_staff), "member": make.user(session, Role.member, org=org)}
+    from portal.models import Holiday, SlaPolicy
+    from portal.services.sla.seed import seed_default_sla
+
+    calendar = seed_default_sla(session)
     params = {"org_id": org.id, "repo_id": repo.id, "contact_id": contact.id, "user_id": target.id,
-              "token": "x", "filename": "style.css"}
+              "token": "x", "filename": "style.css", "calendar_id": calendar.id,
+              "holiday_id": session.execute(select(Holiday.id)).scalars().first(),
+              "policy_id": session.execute(select(SlaPolicy.id)).scalars().first()}
     return users, params
 
 

@@ -211,11 +211,15 @@ def hours_rows(calendar: BusinessCalendar | None) -> dict[int, list[tuple[str, s
 # ---------------------------------------------------------------- holidays
 
 
-def list_holidays(session: Session, calendar: BusinessCalendar, *, year: int | None = None) -> list[Holiday]:
+def list_holidays(session: Session, calendar: BusinessCalendar, *, year: int | None = None,
+                  since: date | None = None, limit: int | None = None) -> list[Holiday]:
+    """A calendar's holidays by date: all, one year's, or those from a day on."""
     stmt = select(Holiday).where(Holiday.calendar_id == calendar.id)
     if year is not None:
         stmt = stmt.where(extract("year", Holiday.day) == year)
-    return list(session.exec(stmt.order_by(Holiday.day)).all())
+    if since is not None:
+        stmt = stmt.where(Holiday.day >= since)
+    return list(session.exec(stmt.order_by(Holiday.day).limit(limit)).all())
 
 
 def holiday_years(session: Session, calendar: BusinessCalendar) -> list[int]:
