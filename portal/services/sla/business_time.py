@@ -21,6 +21,7 @@ import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ONE_DAY = timedelta(days=1)
@@ -182,18 +183,34 @@ class CalendarSpec:
 
     def plain_week(self, first: date) -> bool:
         """Whether the seven days from ``first`` have no holiday and no change of UTC offset."""
+        end = first + ONE_WEEK
         i = bisect.bisect_left(self._sorted_holidays, first)
-        if i < len(self._sorted_holidays) and self._sorted_holidays[i] < first + ONE_WEEK:
+        if i < len(self._sorted_holidays) and self._sorted_holidays[i] < end:
             return False
-        offset = datetime.combine(first, MIDNIGHT, tzinfo=self._zone).utcoffset()
-        return all(
-            datetime.combine(first + timedelta(days=n), MIDNIGHT, tzinfo=self._zone).utcoffset() == offset
-            for n in range(1, 8)
-        )
+        for year in {first.year, end.year}:
+            if any(first <= day < end for day in offset_change_days(self.timezone, year)):
+                return False
+        return True
 
     @property
     def week(self) -> timedelta:
         return self._week
+
+
+@lru_cache(maxsize=512)
+def offset_change_days(timezone: str, year: int) -> tuple[date, ...]:
+    """The local dates of a year during which the zone's UTC offset changes (midnight to midnight)."""
+    zone = zone_named(timezone)
+    day = date(year, 1, 1)
+    offset = datetime.combine(day, MIDNIGHT, tzinfo=zone).utcoffset()
+    changes = []
+    while day.year == year:
+        following = datetime.combine(day + ONE_DAY, MIDNIGHT, tzinfo=zone).utcoffset()
+        if following != offset:
+            changes.append(day)
+            offset = following
+        day += ONE_DAY
+    return tuple(changes)
 
 
 def _utc(moment: datetime) -> datetime:
