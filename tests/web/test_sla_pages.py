@@ -134,6 +134,7 @@ def test_calendar_deletion_asks_first_and_refuses_the_default(client, session, a
     other = BusinessCalendar(name="Spare", timezone="UTC", hours={"0": [["09:00", "17:00"]]})
     session.add(other)
     session.commit()
+    assert '<option selected value="UTC">UTC</option>' in body(client.get(f"/admin/sla/calendars/{other.id}"))
     confirm = body(client.get(f"/admin/sla/calendars/{other.id}/delete"))
     assert "Delete the calendar Spare?" in confirm
     refused = body(client.post(f"/admin/sla/calendars/{default.id}/delete", follow_redirects=True))

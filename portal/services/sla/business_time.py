@@ -124,6 +124,7 @@ class CalendarSpec:
 
     @property
     def zone(self) -> ZoneInfo:
+        """The calendar's time zone."""
         return self._zone
 
     @property
@@ -138,6 +139,7 @@ class CalendarSpec:
         return self.week_minutes // working_days
 
     def local_date(self, moment: datetime) -> date:
+        """The calendar date of an instant in the calendar's zone."""
         return moment.astimezone(self._zone).date()
 
     def spans_on(self, day: date) -> tuple[Span, ...]:
@@ -194,6 +196,7 @@ class CalendarSpec:
 
     @property
     def week(self) -> timedelta:
+        """Business time in a week without holidays or clock changes."""
         return self._week
 
 

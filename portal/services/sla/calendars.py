@@ -88,6 +88,7 @@ def _touch(session: Session, calendar: BusinessCalendar, now: datetime) -> None:
 
 
 def get_calendar(session: Session, calendar_id: int) -> BusinessCalendar:
+    """A calendar by id, or NotFound."""
     calendar = session.get(BusinessCalendar, calendar_id)
     if calendar is None:
         raise NotFound("No such business calendar.")
@@ -164,6 +165,7 @@ def create_calendar(session: Session, data: CalendarInput, *, actor: User | None
 
 def update_calendar(session: Session, calendar: BusinessCalendar, data: CalendarInput, *, actor: User | None,
                     ip: str = "", now: datetime) -> BusinessCalendar:
+    """Change name, zone, hours or default flag; every invalid field is reported at once."""
     name, timezone, hours = _validate_calendar(session, data, calendar)
     changes: dict[str, Any] = {}
     for key, value in (("name", name), ("timezone", timezone), ("hours", hours), ("is_default", data.is_default)):
@@ -181,6 +183,7 @@ def update_calendar(session: Session, calendar: BusinessCalendar, data: Calendar
 
 
 def calendar_users(session: Session, calendar: BusinessCalendar) -> list[SlaPolicy]:
+    """The policies that count on this calendar, by name."""
     return list(session.exec(select(SlaPolicy).where(SlaPolicy.calendar_id == calendar.id)
                              .order_by(SlaPolicy.name)).all())
 
@@ -222,12 +225,8 @@ def list_holidays(session: Session, calendar: BusinessCalendar, *, year: int | N
     return list(session.exec(stmt.order_by(Holiday.day).limit(limit)).all())
 
 
-def holiday_years(session: Session, calendar: BusinessCalendar) -> list[int]:
-    days = session.exec(select(Holiday.day).where(Holiday.calendar_id == calendar.id)).all()
-    return sorted({d.year for d in days})
-
-
 def get_holiday(session: Session, calendar: BusinessCalendar, holiday_id: int) -> Holiday:
+    """A holiday of this calendar, or NotFound."""
     holiday = session.get(Holiday, holiday_id)
     if holiday is None or holiday.calendar_id != calendar.id:
         raise NotFound("No such holiday in this calendar.")
@@ -276,6 +275,7 @@ def add_holiday(session: Session, calendar: BusinessCalendar, *, day: date | str
 
 
 def remove_holiday(session: Session, holiday: Holiday, *, actor: User | None, ip: str = "", now: datetime) -> None:
+    """Make the day a working day again."""
     calendar = get_calendar(session, holiday.calendar_id)
     audit.record(session, "sla_holiday.remove", actor=actor, target=("business_calendar", calendar.id), ip=ip,
                  detail={"day": holiday.day.isoformat(), "name": holiday.name})

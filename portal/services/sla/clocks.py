@@ -80,10 +80,12 @@ class Clock:
 
     @property
     def running(self) -> bool:
+        """Started, not met, and counting now."""
         return self.started_at is not None and self.met_at is None and self.running_since is not None
 
     @property
     def paused(self) -> bool:
+        """Started, not met, and not counting."""
         return self.started_at is not None and self.met_at is None and self.running_since is None
 
     def used_minutes(self, spec: CalendarSpec, now: datetime) -> int:
@@ -118,9 +120,11 @@ class SlaClocks:
     status: str = "new"
 
     def items(self) -> list[tuple[str, Clock]]:
+        """(name, clock) for the three clocks, in a fixed order."""
         return [(name, getattr(self, name)) for name in CLOCK_NAMES]
 
     def copy(self) -> SlaClocks:
+        """An independent copy."""
         return SlaClocks(*(replace(clock) for _name, clock in self.items()), status=self.status)
 
     def earliest_due(self) -> datetime | None:
@@ -156,12 +160,14 @@ class SlaClocks:
         return "met" if "met" in finished else "none"
 
     def to_json(self) -> dict[str, object]:
+        """The stored form (see clocks_json): a versioned, JSON-ready dict."""
         from portal.services.sla.clocks_json import clocks_to_json
 
         return clocks_to_json(self)
 
     @classmethod
     def from_json(cls, data: object) -> SlaClocks:
+        """Clocks from their stored form, a dict or JSON text; ValueError says what is wrong."""
         from portal.services.sla.clocks_json import clocks_from_json
 
         return clocks_from_json(data)

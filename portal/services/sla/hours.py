@@ -33,6 +33,7 @@ def parse_clock(text: str, *, end: bool = False) -> time:
 
 
 def format_clock(t: time, *, end: bool = False) -> str:
+    """"HH:MM"; midnight as an end is "24:00"."""
     return "24:00" if end and t == MIDNIGHT else t.strftime("%H:%M")
 
 

@@ -69,6 +69,7 @@ def targets_of(policy: SlaPolicy | None) -> Targets:
 
 
 def get_policy(session: Session, policy_id: int) -> SlaPolicy:
+    """A policy by id, or NotFound."""
     policy = session.get(SlaPolicy, policy_id)
     if policy is None:
         raise NotFound("No such SLA policy.")
@@ -149,6 +150,7 @@ def _validate(session: Session, data: PolicyInput, existing: SlaPolicy | None) -
 
 def create_policy(session: Session, data: PolicyInput, *, actor: User | None, ip: str = "",
                   now: datetime) -> SlaPolicy:
+    """A new policy; every invalid field is reported at once (ValidationFailed)."""
     values = _validate(session, data, None)
     policy = SlaPolicy(**values, created_at=now, updated_at=now)
     session.add(policy)
@@ -174,6 +176,7 @@ def update_policy(session: Session, policy: SlaPolicy, data: PolicyInput, *, act
 
 
 def delete_policy(session: Session, policy: SlaPolicy, *, actor: User | None, ip: str = "") -> None:
+    """Remove a policy; tickets keep the clocks they have."""
     audit.record(session, "sla_policy.delete", actor=actor, target=policy, ip=ip,
                  detail={"name": policy.name, "priority": policy.priority, "organisation_id": policy.organisation_id})
     session.delete(policy)

@@ -22,6 +22,7 @@ class Preview:
 
     @property
     def asked(self) -> bool:
+        """Whether the admin asked anything at all."""
         return self.start is not None or bool(self.errors)
 
 

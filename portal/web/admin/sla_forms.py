@@ -28,7 +28,7 @@ class CalendarForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.timezone.choices = choices([("", "— choose —")] + [(z, z) for z in all_timezones()])
+        self.timezone.choices = choices([("", "— choose —"), ("UTC", "UTC")] + [(z, z) for z in all_timezones()])
 
 
 class HolidayForm(FlaskForm):
