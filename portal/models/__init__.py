@@ -12,6 +12,7 @@ from portal.models.members import (
     Repository,
     RepositoryPrefix,
 )
+from portal.models.sla import BusinessCalendar, Holiday, SlaPolicy
 from portal.models.staff import DesignatedContact, ServiceProfileText, StaffRequest
 from portal.models.system import ProcessHeartbeat
 from portal.models.tickets import (
@@ -67,11 +68,13 @@ __all__ = [
     "ENCRYPTED_FIELDS",
     "ApiToken",
     "AuditEvent",
+    "BusinessCalendar",
     "Contact",
     "ContactRole",
     "Environment",
     "IdempotencyRecord",
     "IdempotencyStatus",
+    "Holiday",
     "LoginThrottle",
     "OneTimeToken",
     "Organisation",
@@ -82,5 +85,6 @@ __all__ = [
     "Repository",
     "RepositoryPrefix",
     "Role",
+    "SlaPolicy",
     "User",
 ]

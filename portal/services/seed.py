@@ -14,6 +14,7 @@ from portal.models import Contact, Organisation, Repository, RepositoryPrefix, R
 from portal.passwords import hash_password
 from portal.services import accounts, members
 from portal.services.members import ContactInput, OrganisationInput, RepositoryInput
+from portal.services.sla.seed import seed_default_sla
 
 DEMO_PASSWORD = "rsp-portal-demo"  # noqa: S105  (demo data only; seed-demo refuses production)
 
@@ -81,7 +82,7 @@ def find_organisation(session: Session, key: str) -> Organisation | None:
 
 
 def seed_demo(session: Session, *, config: Mapping[str, Any], now: datetime) -> list[tuple[str, str, str]]:
-    """Create the demo organisations and people; returns (email, role, password) for the welcome text."""
+    """Create the demo organisations, people and SLA defaults; returns (email, role, password) for the welcome text."""
     if config.get("ENV") == "production":
         raise RuntimeError("Demo data is not loaded in production.")
     policy = accounts.AuthPolicy.from_config(config)
@@ -99,6 +100,7 @@ def seed_demo(session: Session, *, config: Mapping[str, Any], now: datetime) -> 
         accounts.create_user(session, email=email, name=name, role=role, password=DEMO_PASSWORD, policy=policy,
                              organisation_id=orgs[org_key].id if org_key else None)
         logins.append((email, role.value, DEMO_PASSWORD))
+    seed_default_sla(session, now=now)
     from portal.services.seed_helpdesk import seed_helpdesk
 
     seed_helpdesk(session, config=config, now=now)

@@ -70,6 +70,17 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.designated_contact": ADMINS,
     "admin.service_profile": ADMINS,
     "admin.token_revoke": ADMINS,
+    "admin.sla_calendars": ADMINS,
+    "admin.sla_calendar_new": ADMINS,
+    "admin.sla_calendar": ADMINS,
+    "admin.sla_calendar_delete": ADMINS,
+    "admin.sla_holiday_add": ADMINS,
+    "admin.sla_holiday_delete": ADMINS,
+    "admin.sla_holidays_import": ADMINS,
+    "admin.sla_policies": ADMINS,
+    "admin.sla_policy_new": ADMINS,
+    "admin.sla_policy": ADMINS,
+    "admin.sla_policy_delete": ADMINS,
     # Support desk (agents and admins)
     "desk.home": DESK,
     "desk.staff_report": DESK,
@@ -102,6 +113,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "desk.canned_new": DESK,
     "desk.canned_edit": DESK,
     "desk.canned_render": DESK,
+    "desk.sla": DESK,  # read-only view of the SLA policies and calendars
     # Member users
     "member.home": MEMBERS,
     "member.organisation": MEMBERS,

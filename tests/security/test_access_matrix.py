@@ -6,11 +6,13 @@ import re
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from portal import create_app
 from portal.db import engine_of
-from portal.models import Contact, Role
+from portal.models import Contact, Holiday, Role, SlaPolicy
 from portal.services import api_tokens
+from portal.services.sla.seed import seed_default_sla
 from portal.web.access import ACCESS, ANONYMOUS, TOKEN
 from tests.conftest import base_config
 
@@ -81,8 +83,12 @@ def world(session, make) -> dict[str, Any]:
     foreign_token, _ = make.api_token(session, second_admin)
     tokens = {role: make.api_token(session, person)[1] for role, person in users.items()
               if api_tokens.allowed_scopes(person.role)}
+    calendar = seed_default_sla(session)
+    holiday = session.exec(select(Holiday).where(Holiday.calendar_id == calendar.id)).first()
+    policy = session.exec(select(SlaPolicy)).first()
     params = {"org_id": org_a.id, "repo_id": repo_a.id, "contact_id": contact.id, "user_id": target.id,
-              "token": "not-a-real-token", "filename": "style.css", "token_id": foreign_token.id, **helpdesk}
+              "token": "not-a-real-token", "filename": "style.css", "token_id": foreign_token.id, **helpdesk,
+              "calendar_id": calendar.id, "holiday_id": holiday.id, "policy_id": policy.id}
     return {"users": users, "params": params, "org_a": org_a, "org_b": org_b, "tokens": tokens}
 
 
