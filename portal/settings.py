@@ -51,6 +51,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_FROM", "RSP Portal <support@rsp.example>", "From address of mail the portal sends."),
     Setting("MAIL_PRINT", "", "Print queued mail to the console: `true`/`false`; default true in development.", bool),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
+    Setting("DOCS_CONTENT_DIR", "", "Folder of the documentation pages (Markdown); default `docs_content/` in the checkout."),
+    Setting("DOCS_REVIEW_MONTHS", 12, "Flag documentation pages to publishers when not reviewed for this many months.", int),
 )
 
 SETTING_NAMES = {s.name for s in SETTINGS}

@@ -2,6 +2,14 @@
 
 from portal.models.accounts import LoginThrottle, OneTimeToken, RecoveryCode, Role, User
 from portal.models.audit import AuditEvent
+from portal.models.docs import (
+    DocDraft,
+    DocRedirect,
+    DocRevision,
+    DocSuggestionEvent,
+    RevisionAction,
+    SuggestionOutcome,
+)
 from portal.models.mail import OutboxMessage, OutboxStatus
 from portal.models.members import (
     Contact,
@@ -21,6 +29,10 @@ __all__ = [
     "AuditEvent",
     "Contact",
     "ContactRole",
+    "DocDraft",
+    "DocRedirect",
+    "DocRevision",
+    "DocSuggestionEvent",
     "Environment",
     "LoginThrottle",
     "OneTimeToken",
@@ -31,6 +43,8 @@ __all__ = [
     "RecoveryCode",
     "Repository",
     "RepositoryPrefix",
+    "RevisionAction",
     "Role",
+    "SuggestionOutcome",
     "User",
 ]

@@ -26,8 +26,14 @@ MEMBERS = frozenset({MEMBER})
 
 ACCESS: dict[str, frozenset[str]] = {
     "static": EVERYONE,
-    # Public site
+    # Public site and the integration documentation (each page's audience is checked in the view)
     "docs.index": EVERYONE,
+    "docs.home": EVERYONE,
+    "docs.page": EVERYONE,
+    "docs.search": EVERYONE,
+    "docs.asset": EVERYONE,
+    "docs.suggest": EVERYONE,
+    "docs.feedback": SIGNED_IN,
     # Signing in and out, and one's own account
     "auth.login": EVERYONE,
     "auth.logout": SIGNED_IN,
@@ -70,8 +76,16 @@ ACCESS: dict[str, frozenset[str]] = {
     "member.organisation": MEMBERS,
     # DataCite staff
     "staff.home": DATACITE,
-    # Publishers
+    # Publishers of the documentation
     "publish.home": PUBLISHERS,
+    "publish.new": PUBLISHERS,
+    "publish.edit": PUBLISHERS,
+    "publish.preview": PUBLISHERS,
+    "publish.revisions": PUBLISHERS,
+    "publish.revision": PUBLISHERS,
+    "publish.restore": PUBLISHERS,
+    "publish.rename": PUBLISHERS,
+    "publish.review": PUBLISHERS,
     # JSON API (token-authenticated routes declare their own scopes)
     "api.health": EVERYONE,
 }

@@ -54,12 +54,12 @@ def can(endpoint: str) -> bool:
 
 NAVIGATION = {
     "admin": [("desk.home", "Desk"), ("desk.members", "Members"), ("admin.users", "Users"),
-              ("admin.audit", "Audit log"), ("admin.system", "System")],
-    "agent": [("desk.home", "Home"), ("desk.members", "Members")],
-    "publisher": [("publish.home", "Documentation")],
-    "datacite_staff": [("staff.home", "Requests")],
-    "member": [("member.home", "Home"), ("member.organisation", "Organisation")],
-    "anonymous": [("docs.index", "Home")],
+              ("admin.audit", "Audit log"), ("admin.system", "System"), ("docs.home", "Docs")],
+    "agent": [("desk.home", "Home"), ("desk.members", "Members"), ("docs.home", "Docs")],
+    "publisher": [("publish.home", "Publishing"), ("docs.home", "Docs")],
+    "datacite_staff": [("staff.home", "Requests"), ("docs.home", "Docs")],
+    "member": [("member.home", "Home"), ("member.organisation", "Organisation"), ("docs.home", "Docs")],
+    "anonymous": [("docs.index", "Home"), ("docs.home", "Docs")],
 }
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from portal import create_app
 from portal.db import engine_of
-from portal.models import Contact, Role
+from portal.models import Contact, DocRevision, Role
 from portal.web.access import ACCESS, ANONYMOUS
-from tests.conftest import base_config
+from tests.conftest import ROOT, base_config
 
 ROLES = ["anonymous", "member_a", "member_b", "agent", "publisher", "datacite_staff", "admin"]
 ROLE_OF = {"member_a": Role.member, "member_b": Role.member, "agent": Role.agent, "publisher": Role.publisher,
@@ -41,6 +41,7 @@ GET_EXCEPTIONS: dict[str, dict[str, int]] = {
     "auth.invitation": {"*": 400},
     "auth.two_factor_qr": {"*": 404},  # no enrolment in progress
     "static": {"*": 200},
+    "docs.asset": {"*": 404},  # the fixture file name is not an image in the docs folder
 }
 
 
@@ -63,8 +64,13 @@ def world(session, make) -> dict[str, Any]:
     }
     make.user(session, Role.admin, name="Second admin")
     target = make.user(session, Role.member, org=org_a, name="Target person")
+    revision = DocRevision(slug="troubleshooting/bad-credentials", number=1, content_hash="x", action="publish",
+                           text=(ROOT / "docs_content/troubleshooting/bad-credentials.md").read_text() + "\nOlder.\n")
+    session.add(revision)
+    session.commit()
     params = {"org_id": org_a.id, "repo_id": repo_a.id, "contact_id": contact.id, "user_id": target.id,
-              "token": "not-a-real-token", "filename": "style.css"}
+              "token": "not-a-real-token", "filename": "style.css", "slug": "troubleshooting/bad-credentials",
+              "revision_id": revision.id}
     return {"users": users, "params": params, "org_a": org_a, "org_b": org_b}
 
 
