@@ -29,6 +29,7 @@ STOPWORDS = frozenset(
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>]+")
 QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”")
+JSON_LIKE = re.compile(r"[{\[]\s*\"|\"\s*:")
 SNIPPET_CHARS = 220
 
 Snippet = tuple[tuple[str, bool], ...]
@@ -68,12 +69,17 @@ class Query:
         return not self.terms and not self.phrases
 
 
-def parse_query(raw: str) -> Query:
-    """Terms, quoted phrases and the whole normalised text of what someone typed or pasted."""
+def parse_query(raw: str, *, phrases: bool = True) -> Query:
+    """Terms, quoted phrases and the whole normalised text of what someone typed or pasted.
+
+    Quotes inside pasted JSON (``{"title":"..."}``) are not phrases; nor are any quotes when
+    ``phrases`` is false (suggestions read error texts, not search syntax).
+    """
     raw = raw[:MAX_QUERY_CHARS]
-    phrases = tuple(normalise(a or b) for a, b in QUOTED.findall(raw) if normalise(a or b))
+    quoted = QUOTED.findall(raw) if phrases and not JSON_LIKE.search(raw) else []
+    required = tuple(normalise(a or b) for a, b in quoted if normalise(a or b))
     terms = tuple(dict.fromkeys(tokenize(raw)))
-    return Query(terms=terms, phrases=phrases, text=normalise(raw.replace("\"", " ")).strip(" .,;:"))
+    return Query(terms=terms, phrases=required, text=normalise(raw.replace("\"", " ")).strip(" .,;:"))
 
 
 @dataclass(frozen=True)

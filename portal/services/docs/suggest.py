@@ -36,7 +36,7 @@ def suggest_articles(
     """The best articles for a problem; a known failure key's (or error class's) article comes first."""
     snapshot = (library or default_library()).snapshot()
     index = search_index(snapshot)
-    query = parse_query(f"{subject}\n{error_text}"[:MAX_QUERY_CHARS])
+    query = parse_query(f"{subject}\n{error_text}"[:MAX_QUERY_CHARS], phrases=False)
     key_articles: dict[str, str] = {}
     if failure_key and failure_key in BY_KEY:
         key_articles[failure_key] = f"The article for the DataCite error {failure_key!r}."
