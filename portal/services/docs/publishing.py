@@ -32,8 +32,8 @@ MAX_TEXT_CHARS = 200_000
 
 
 def normalise_text(text: str) -> str:
-    """Line endings as LF and one final newline, as the files are kept."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n") + "\n"
+    """Line endings as LF, no blank lines before the front matter, one final newline."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\n").rstrip("\n") + "\n"
 
 
 def check_slug(slug: str, field: str = "slug") -> str:
