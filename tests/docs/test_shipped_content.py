@@ -70,6 +70,7 @@ def test_each_failure_has_an_article_with_its_error_in_a_code_block(shipped: Doc
     snapshot = shipped.snapshot()
     page = snapshot.get(mode.slug)
     assert page is not None, f"missing article {mode.slug}"
+    assert mode.article_path == f"/docs/troubleshooting/{mode.key}"
     assert (page.meta.failure_key, page.meta.error_class) == (mode.key, mode.error_class)
     html = str(snapshot.render(page).html)
     assert '<div class="codehilite">' in html

@@ -84,6 +84,8 @@ def test_index_and_aliases_redirect(client, docs_content: Path) -> None:
     assert response.status_code == 301
     assert response.headers["Location"] == "/docs/integration/test-and-production?via=abcdefghijklmnopqrstuv"
     assert client.get("/docs/integration/nothing").status_code == 404
+    response = client.get("/docs/integration/doi-states.md")
+    assert response.status_code == 301 and response.headers["Location"] == "/docs/integration/doi-states"
 
 
 def test_a_renamed_page_redirects_from_its_old_address(app, client, session, make, docs_content: Path) -> None:

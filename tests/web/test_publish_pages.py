@@ -51,6 +51,10 @@ def test_list_flags_stale_pages_broken_links_and_drafts(client, publisher, sessi
     assert "support/bad.md: summary: is missing" in html
     assert "Draft (new page)" in html
     assert "<strong>1</strong> not reviewed for 12 months" in html
+    attention = html[html.index("Needs attention"):html.index("</section>", html.index("Needs attention"))]
+    assert "First-line support</a>:" in attention and "not reviewed since 2024-01-10" in attention
+    assert "1 broken link" in attention and "unpublished draft" in attention
+    assert "How the integration works" not in attention
 
 
 def test_preview_without_javascript_then_publish(client, publisher, session, docs_content) -> None:

@@ -19,6 +19,11 @@ class FailureMode:
     def slug(self) -> str:
         return f"troubleshooting/{self.key}"
 
+    @property
+    def article_path(self) -> str:
+        """Where the article is served: what the client's error classes and canned answers link to."""
+        return f"/docs/{self.slug}"
+
 
 FAILURE_MODES: tuple[FailureMode, ...] = (
     FailureMode("bad-credentials", "auth", "401"),

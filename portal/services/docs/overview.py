@@ -27,6 +27,10 @@ class PageStatus:
     problems: tuple[str, ...] = ()
     draft: DocDraft | None = None
 
+    @property
+    def needs_attention(self) -> bool:
+        return self.stale or bool(self.problems) or self.draft is not None
+
 
 def page_overview(session: Session, *, library: DocLibrary, now: datetime,
                   review_months: int) -> tuple[list[PageStatus], list[Problem]]:

@@ -47,6 +47,8 @@ def search() -> str:
 @bp.route("/docs/<path:slug>")
 def page(slug: str) -> object:
     slug = slug.strip("/")
+    if slug.endswith(".md"):  # a link written for GitHub
+        return redirect(url_for("docs.page", slug=slug[:-3]), 301)
     if slug == "index":
         return redirect(url_for("docs.home"), 301)
     snapshot = docs_library().snapshot()
