@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from portal.errors import Conflict, NotFound, ValidationFailed
 from portal.models import AuditEvent, DocDraft, DocRedirect, DocRevision, Role
-from portal.services.docs import check_library
+from portal.services.docs import check_library, renaming
 from portal.services.docs import publishing as pub
 from portal.services.docs.diffs import diff_revision, diff_texts
 from portal.services.docs.library import DocLibrary, content_hash
@@ -129,19 +129,19 @@ def test_rename_moves_the_file_and_keeps_the_old_address(session, library, publi
     old_path = library.path_for(SLUG)
     pub.publish_page(session, library=library, slug=SLUG, author=publisher, now=NOW,
                      text=edited(library, "solved that way in", "solved this way in"))
-    revision = pub.rename_page(session, library=library, slug=SLUG, new_slug="support/contact",
+    revision = renaming.rename_page(session, library=library, slug=SLUG, new_slug="support/contact",
                                author=publisher, now=NOW)
     snapshot = library.snapshot()
     assert not old_path.exists() and snapshot.get("support/contact") is not None
     assert snapshot.get("support/contact").meta.aliases == (SLUG,)
     assert snapshot.resolve_alias(SLUG) == "support/contact"
-    assert pub.redirect_target(session, SLUG) == "support/contact"
+    assert renaming.redirect_target(session, SLUG) == "support/contact"
     assert [r.number for r in pub.list_revisions(session, slug="support/contact")] == [3, 2, 1]
     assert (revision.action, revision.message) == ("rename", f"Renamed from {SLUG}")
     # Links to the old address still pass the checks.
     assert check_library(snapshot) == []
 
-    pub.rename_page(session, library=library, slug="support/contact", new_slug="support/help", author=publisher,
+    renaming.rename_page(session, library=library, slug="support/contact", new_slug="support/help", author=publisher,
                     now=NOW)
     rows = {r.old_slug: r.new_slug for r in session.exec(select(DocRedirect)).all()}
     assert rows == {SLUG: "support/help", "support/contact": "support/help"}  # chains are shortened
@@ -151,12 +151,12 @@ def test_rename_moves_the_file_and_keeps_the_old_address(session, library, publi
 
 def test_rename_refuses_taken_or_invalid_addresses(session, library, publisher) -> None:
     with pytest.raises(ValidationFailed, match="Another page"):
-        pub.rename_page(session, library=library, slug=SLUG, new_slug="support/filing-a-ticket",
+        renaming.rename_page(session, library=library, slug=SLUG, new_slug="support/filing-a-ticket",
                         author=publisher, now=NOW)
     with pytest.raises(ValidationFailed, match="lower-case words"):
-        pub.rename_page(session, library=library, slug=SLUG, new_slug="../etc/passwd", author=publisher, now=NOW)
+        renaming.rename_page(session, library=library, slug=SLUG, new_slug="../etc/passwd", author=publisher, now=NOW)
     with pytest.raises(NotFound):
-        pub.rename_page(session, library=library, slug="support/nothing", new_slug="support/x",
+        renaming.rename_page(session, library=library, slug="support/nothing", new_slug="support/x",
                         author=publisher, now=NOW)
 
 

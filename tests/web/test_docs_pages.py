@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from portal.models import DocSuggestionEvent, Role
 from portal.models.types import utcnow
-from portal.services.docs import publishing as pub
+from portal.services.docs import renaming
 from portal.services.docs.library import DocLibrary
 from tests.docs.content import write_page
 
@@ -90,7 +90,7 @@ def test_index_and_aliases_redirect(client, docs_content: Path) -> None:
 
 def test_a_renamed_page_redirects_from_its_old_address(app, client, session, make, docs_content: Path) -> None:
     publisher = make.user(session, Role.publisher)
-    pub.rename_page(session, library=DocLibrary(docs_content), slug="integration/doi-states",
+    renaming.rename_page(session, library=DocLibrary(docs_content), slug="integration/doi-states",
                     new_slug="integration/states", author=publisher, now=utcnow())
     response = client.get("/docs/integration/doi-states")
     assert response.status_code == 301 and response.headers["Location"] == "/docs/integration/states"

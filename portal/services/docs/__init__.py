@@ -12,16 +12,8 @@ from portal.services.docs.deflection import (
     record_suggestion_event,
 )
 from portal.services.docs.frontmatter import FrontMatter, FrontMatterError, Problem, parse_document
-from portal.services.docs.library import (
-    DocLibrary,
-    Page,
-    Snapshot,
-    can_read,
-    default_library,
-    is_stale,
-    library_for,
-    set_default_content_dir,
-)
+from portal.services.docs.library import DocLibrary, Page, Snapshot, can_read, is_stale
+from portal.services.docs.registry import default_library, library_for, set_default_content_dir
 from portal.services.docs.search import SearchHit, search_pages, snippet_html
 from portal.services.docs.suggest import Suggestion, suggest_articles
 

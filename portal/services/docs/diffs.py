@@ -19,6 +19,8 @@ LineKind = Literal["hunk", "context", "added", "removed"]
 
 @dataclass(frozen=True)
 class DiffLine:
+    """One line of a diff: a hunk header, or a context, added or removed line with its numbers."""
+
     kind: LineKind
     text: str
     old_number: int | None = None
@@ -27,6 +29,8 @@ class DiffLine:
 
 @dataclass(frozen=True)
 class Diff:
+    """What changed between two texts."""
+
     old_label: str
     new_label: str
     lines: tuple[DiffLine, ...]

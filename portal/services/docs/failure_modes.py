@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class FailureMode:
+    """A common DataCite failure: its stable key, error class and HTTP status."""
+
     key: str
     error_class: str
     status: str

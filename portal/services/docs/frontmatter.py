@@ -48,6 +48,8 @@ class FrontMatterError(ValueError):
 
 @dataclass(frozen=True)
 class FrontMatter:
+    """A page's validated front matter."""
+
     title: str
     summary: str
     section: str

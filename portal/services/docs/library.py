@@ -88,6 +88,8 @@ def content_hash(text: str) -> str:
 
 @dataclass(frozen=True)
 class Section:
+    """A section with the pages one reader may see."""
+
     key: str
     title: str
     pages: tuple[Page, ...]
@@ -106,6 +108,7 @@ class Snapshot:
     cache: dict[str, object] = field(default_factory=dict, repr=False)  # derived data, e.g. the search index
 
     def get(self, slug: str) -> Page | None:
+        """The page with this slug (not following aliases)."""
         return self.pages.get(slug)
 
     def resolve_alias(self, slug: str) -> str | None:
@@ -113,9 +116,11 @@ class Snapshot:
         return self.aliases.get(slug)
 
     def render(self, page: Page) -> Rendered:
+        """The page's rendered body (cached by the library)."""
         return self.renderer.render(page)
 
     def visible(self, role: str) -> list[Page]:
+        """The pages the role may read, in reading order."""
         return [p for p in self.ordered() if can_read(p.audience, role)]
 
     def ordered(self) -> list[Page]:
@@ -125,6 +130,7 @@ class Snapshot:
                       key=lambda p: (rank.get(p.meta.section, len(rank)), p.meta.section, p.meta.order, p.title))
 
     def section_title(self, key: str) -> str:
+        """The section's title from the sections file, or one made from its key."""
         return self.sections.get(key) or key.replace("-", " ").capitalize()
 
     def sections_for(self, role: str) -> list[Section]:
@@ -151,6 +157,7 @@ class Snapshot:
         return self.pages.get(f"troubleshooting/{failure_key}")
 
     def image_exists(self, relative: str) -> bool:
+        """Whether a file exists under the images folder (never outside it)."""
         root = (self.content_dir / IMAGES_DIR).resolve()
         target = (root / relative).resolve()
         return target.is_relative_to(root) and target.is_file()
@@ -283,30 +290,3 @@ class DocLibrary:
         rendered = render_page(page.body)
         self._rendered[page.path] = (page.stamp, rendered)
         return rendered
-
-
-_LIBRARIES: dict[Path, DocLibrary] = {}
-_REGISTRY_LOCK = threading.Lock()
-_DEFAULT: list[Path] = []
-
-
-def library_for(content_dir: Path | str) -> DocLibrary:
-    """The one library object per content folder in this process."""
-    key = Path(content_dir).resolve()
-    with _REGISTRY_LOCK:
-        library = _LIBRARIES.get(key)
-        if library is None:
-            library = _LIBRARIES[key] = DocLibrary(key)
-        return library
-
-
-def set_default_content_dir(content_dir: Path | str) -> None:
-    """The folder ``default_library()`` uses (set by the app factory from DOCS_CONTENT_DIR)."""
-    _DEFAULT[:] = [Path(content_dir)]
-
-
-def default_library() -> DocLibrary:
-    """The library of the configured content folder (``<repo>/docs_content`` until configured)."""
-    from portal.settings import ROOT
-
-    return library_for(_DEFAULT[0] if _DEFAULT else ROOT / "docs_content")

@@ -16,6 +16,8 @@ from portal.services.docs.publishing import list_drafts
 
 @dataclass(frozen=True)
 class PageStatus:
+    """One row of the publishers' list."""
+
     slug: str
     title: str
     section: str

@@ -10,6 +10,8 @@ from portal.services.docs.rendering import Rendered, render_page
 
 @dataclass(frozen=True)
 class Preview:
+    """Rendered unpublished text, with what is wrong with its front matter."""
+
     rendered: Rendered
     meta: FrontMatter | None
     problems: tuple[str, ...]

@@ -13,12 +13,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from portal import audit
 from portal.errors import Conflict, NotFound, ValidationFailed
-from portal.models import DocDraft, DocRedirect, DocRevision, RevisionAction
+from portal.models import DocDraft, DocRevision, RevisionAction
 from portal.services.docs.frontmatter import (
     FrontMatter,
     FrontMatterError,
@@ -97,10 +97,12 @@ def current_text(library: DocLibrary, slug: str) -> str | None:
 
 
 def get_draft(session: Session, slug: str) -> DocDraft | None:
+    """The page's unpublished draft, if any."""
     return session.exec(select(DocDraft).where(DocDraft.slug == slug)).first()
 
 
 def list_drafts(session: Session) -> list[DocDraft]:
+    """Every draft, most recently saved first."""
     return list(session.exec(select(DocDraft).order_by(col(DocDraft.updated_at).desc())).all())
 
 
@@ -164,6 +166,7 @@ def list_revisions(session: Session, *, slug: str) -> list[DocRevision]:
 
 
 def get_revision(session: Session, *, slug: str, revision_id: int) -> DocRevision:
+    """One revision of this page, or NotFound (also for another page's revision)."""
     revision = session.get(DocRevision, revision_id)
     if revision is None or revision.slug != slug:
         raise NotFound("No such revision of this page.")
@@ -171,12 +174,14 @@ def get_revision(session: Session, *, slug: str, revision_id: int) -> DocRevisio
 
 
 def previous_revision(session: Session, revision: DocRevision) -> DocRevision | None:
+    """The revision published just before this one."""
     return session.exec(select(DocRevision).where(DocRevision.slug == revision.slug,
                                                   DocRevision.number < revision.number)
                         .order_by(col(DocRevision.number).desc())).first()
 
 
-def _next_number(session: Session, slug: str) -> int:
+def next_revision_number(session: Session, slug: str) -> int:
+    """The number the page's next revision gets (1 for a page without history)."""
     return int(session.exec(select(func.coalesce(func.max(DocRevision.number), 0))
                             .where(DocRevision.slug == slug)).one()) + 1
 
@@ -185,9 +190,10 @@ def _label(author: Any) -> str:
     return str(getattr(author, "email", None) or "system")[:254]
 
 
-def _add_revision(session: Session, *, slug: str, text: str, action: str, message: str, author: Any,
-                  now: datetime) -> DocRevision:
-    revision = DocRevision(slug=slug, number=_next_number(session, slug), text=text, content_hash=content_hash(text),
+def add_revision(session: Session, *, slug: str, text: str, action: str, message: str, author: Any,
+                 now: datetime) -> DocRevision:
+    """Add the page's next revision to the unit of work (the caller writes the file and commits)."""
+    revision = DocRevision(slug=slug, number=next_revision_number(session, slug), text=text, content_hash=content_hash(text),
                            action=action, message=message[:300], author_id=getattr(author, "id", None),
                            author_label=_label(author), created_at=now)
     session.add(revision)
@@ -212,10 +218,10 @@ def publish_page(session: Session, *, library: DocLibrary, slug: str, text: str,
                        "Your text is kept as a draft; compare it with the published page and publish again.")
     if old_text == text:
         raise ValidationFailed({"text": "This is already the published text; nothing to publish."})
-    if old_text is not None and _next_number(session, slug) == 1:
-        _add_revision(session, slug=slug, text=old_text, action=RevisionAction.imported,
+    if old_text is not None and next_revision_number(session, slug) == 1:
+        add_revision(session, slug=slug, text=old_text, action=RevisionAction.imported,
                       message="The page before its first publication in the portal", author=None, now=now)
-    revision = _add_revision(session, slug=slug, text=text, action=action, message=message, author=author, now=now)
+    revision = add_revision(session, slug=slug, text=text, action=action, message=message, author=author, now=now)
     draft = get_draft(session, slug)
     if draft is not None:
         session.delete(draft)
@@ -257,57 +263,3 @@ def mark_reviewed(session: Session, *, library: DocLibrary, slug: str, author: A
         return None
     return publish_page(session, library=library, slug=slug, text=reviewed, author=author, now=now, ip=ip,
                         message="Marked as reviewed", action=RevisionAction.review)
-
-
-def rename_page(session: Session, *, library: DocLibrary, slug: str, new_slug: str, author: Any, now: datetime,
-                ip: str = "") -> DocRevision:
-    """Move a page to a new address; the old one keeps working (front matter alias and a redirect row)."""
-    new_slug = check_slug(new_slug, "new_slug")
-    snapshot = library.snapshot()
-    page = snapshot.get(slug)
-    if page is None:
-        raise NotFound("There is no valid page at this address.")
-    if new_slug == slug:
-        raise ValidationFailed({"new_slug": "That is the page's address already."})
-    owner = snapshot.resolve_alias(new_slug)
-    if current_text(library, new_slug) is not None or (owner and owner != slug):
-        raise ValidationFailed({"new_slug": "Another page (or an old address of one) uses this address."})
-    if _next_number(session, new_slug) > 1 or get_draft(session, new_slug) is not None:
-        raise ValidationFailed({"new_slug": "This address has its own history or draft; choose another."})
-    aliases = [a for a in page.meta.aliases if a != new_slug] + [slug]
-    text = normalise_text(set_field(page.source, "aliases", ", ".join(dict.fromkeys(aliases))))
-    if _next_number(session, slug) == 1:
-        _add_revision(session, slug=slug, text=page.source, action=RevisionAction.imported,
-                      message="The page before its first publication in the portal", author=None, now=now)
-    session.exec(update(DocRevision).where(col(DocRevision.slug) == slug).values(slug=new_slug))
-    session.exec(update(DocDraft).where(col(DocDraft.slug) == slug).values(slug=new_slug))
-    session.exec(update(DocRedirect).where(col(DocRedirect.new_slug) == slug).values(new_slug=new_slug))
-    for stale in session.exec(select(DocRedirect).where(col(DocRedirect.old_slug).in_([slug, new_slug]))).all():
-        session.delete(stale)
-    session.flush()
-    session.add(DocRedirect(old_slug=slug, new_slug=new_slug, created_by_id=getattr(author, "id", None),
-                            created_at=now))
-    revision = _add_revision(session, slug=new_slug, text=text, action=RevisionAction.rename,
-                             message=f"Renamed from {slug}", author=author, now=now)
-    audit.record(session, "docs.rename", actor=author, target=("doc", new_slug), ip=ip,
-                 detail={"from": slug, "to": new_slug})
-    session.flush()
-    new_path = library.path_for(new_slug)
-    write_atomically(new_path, text)
-    try:
-        session.commit()
-    except BaseException:
-        session.rollback()
-        new_path.unlink(missing_ok=True)
-        raise
-    finally:
-        library.invalidate()
-    library.path_for(slug).unlink(missing_ok=True)
-    library.invalidate()
-    return revision
-
-
-def redirect_target(session: Session, slug: str) -> str | None:
-    """Where an old slug went, from the redirect table."""
-    row = session.exec(select(DocRedirect).where(DocRedirect.old_slug == slug)).first()
-    return row.new_slug if row else None

@@ -60,6 +60,8 @@ def normalise(text: str) -> str:
 
 @dataclass(frozen=True)
 class Query:
+    """A parsed query: stemmed terms, required phrases, and the whole text normalised."""
+
     terms: tuple[str, ...]
     phrases: tuple[str, ...]
     text: str
@@ -84,6 +86,8 @@ def parse_query(raw: str, *, phrases: bool = True) -> Query:
 
 @dataclass(frozen=True)
 class SearchHit:
+    """One search result; ``snippet`` is plain text split into (text, is_match) parts."""
+
     slug: str
     title: str
     summary: str

@@ -6,7 +6,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from portal.services.docs.failure_modes import BY_KEY, keys_for_class
-from portal.services.docs.library import DocLibrary, can_read, default_library
+from portal.services.docs.library import DocLibrary, can_read
+from portal.services.docs.registry import default_library
 from portal.services.docs.search import MAX_QUERY_CHARS, parse_query, search_index
 
 KNOWN_KEY_BONUS = 10_000.0
@@ -16,6 +17,8 @@ MIN_TEXT_SCORE = 2.0
 
 @dataclass(frozen=True)
 class Suggestion:
+    """An article to suggest, with why it was chosen (shown to the person)."""
+
     slug: str
     title: str
     summary: str

@@ -8,7 +8,7 @@ from flask_login import current_user
 from portal.services.docs import can_read, is_stale, search_pages
 from portal.services.docs.deflection import INTERACTION_PATTERN
 from portal.services.docs.library import IMAGES_DIR
-from portal.services.docs.publishing import redirect_target
+from portal.services.docs.renaming import redirect_target
 from portal.web.access import role_of
 from portal.web.common import db, utcnow
 from portal.web.docs import bp, docs_library

@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from portal.errors import Conflict, ValidationFailed
-from portal.services.docs import deflection_stats
+from portal.services.docs import deflection_stats, renaming
 from portal.services.docs import publishing as pub
 from portal.services.docs.diffs import diff_revision
 from portal.services.docs.library import content_hash
@@ -155,7 +155,7 @@ def rename(slug: str) -> object:
         form.new_slug.data = slug
     if form.validate_on_submit():
         try:
-            pub.rename_page(db(), library=docs_library(), slug=slug, new_slug=form.new_slug.data or "",
+            renaming.rename_page(db(), library=docs_library(), slug=slug, new_slug=form.new_slug.data or "",
                             author=current_user, now=utcnow(), ip=client_ip())
         except ValidationFailed as exc:
             db().rollback()
