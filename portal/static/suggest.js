@@ -34,8 +34,11 @@
         link.textContent = item.title;
         const summary = document.createElement("span");
         summary.className = "muted";
-        summary.textContent = " " + item.summary;
-        entry.append(link, summary);
+        summary.textContent = item.summary;
+        const reason = document.createElement("span");
+        reason.className = "reason";
+        reason.textContent = item.reason;
+        entry.append(link, summary, reason);
         list.append(entry);
       });
       box.hidden = items.length === 0;
@@ -46,6 +49,8 @@
       body.append("subject", subject ? subject.value : "");
       body.append("error", error ? error.value : "");
       body.append("interaction", interaction);
+      body.append("error_class", box.dataset.errorClass || "");
+      body.append("failure_key", box.dataset.failureKey || "");
       body.append("csrf_token", csrfOf(box));
       if (!body.get("subject").trim() && !body.get("error").trim()) {
         render([]);
