@@ -46,6 +46,9 @@ def _derive(app: Flask) -> None:
     cfg["SECRET_KEY_FILE"] = cfg["SECRET_KEY_FILE"] or str(instance / "secret_key")
     cfg["ENCRYPTION_KEY_FILE"] = cfg["ENCRYPTION_KEY_FILE"] or str(instance / "encryption_keys.json")
     cfg["ATTACHMENT_DIR"] = cfg["ATTACHMENT_DIR"] or str(instance / "attachments")
+    cfg["DOCS_CONTENT_DIR"] = str(cfg["DOCS_CONTENT_DIR"] or settings.ROOT / "docs_content")
+    if int(cfg["DOCS_REVIEW_MONTHS"]) < 1:
+        raise ConfigError("PORTAL_DOCS_REVIEW_MONTHS must be at least 1.")
     if cfg["ENV"] == "development" and not cfg["SECRET_KEY"]:
         # A developer's first `flask` command makes the keys that `make run` would make.
         ring = None if cfg["ENCRYPTION_KEYS"] else Path(cfg["ENCRYPTION_KEY_FILE"])

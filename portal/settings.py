@@ -66,6 +66,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Requests per 5 minutes to the test system for the whole process (DataCite asks for at most 750).", int),
     Setting("DATACITE_RATE_BULK", 400,
             "Requests per 5 minutes for bulk jobs, counted within the environment's rate (DataCite: 300-500).", int),
+    Setting("DOCS_CONTENT_DIR", "", "Folder of the documentation pages (Markdown); default `docs_content/` in the checkout."),
+    Setting("DOCS_REVIEW_MONTHS", 12, "Flag documentation pages to publishers when not reviewed for this many months.", int),
 )
 
 SETTING_NAMES = {s.name for s in SETTINGS}

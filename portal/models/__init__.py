@@ -3,6 +3,14 @@
 from portal.models.accounts import LoginThrottle, OneTimeToken, RecoveryCode, Role, User
 from portal.models.api import ApiToken, IdempotencyRecord, IdempotencyStatus
 from portal.models.audit import AuditEvent
+from portal.models.docs import (
+    DocDraft,
+    DocRedirect,
+    DocRevision,
+    DocSuggestionEvent,
+    RevisionAction,
+    SuggestionOutcome,
+)
 from portal.models.mail import OutboxMessage, OutboxStatus
 from portal.models.members import (
     Contact,
@@ -71,6 +79,10 @@ __all__ = [
     "BusinessCalendar",
     "Contact",
     "ContactRole",
+    "DocDraft",
+    "DocRedirect",
+    "DocRevision",
+    "DocSuggestionEvent",
     "Environment",
     "IdempotencyRecord",
     "IdempotencyStatus",
@@ -84,7 +96,9 @@ __all__ = [
     "RecoveryCode",
     "Repository",
     "RepositoryPrefix",
+    "RevisionAction",
     "Role",
     "SlaPolicy",
+    "SuggestionOutcome",
     "User",
 ]

@@ -68,15 +68,15 @@ def can(endpoint: str) -> bool:
 NAVIGATION = {
     "admin": [("desk.home", "Desk"), ("desk.tickets", "Tickets"), ("desk.members", "Members"),
               ("admin.home", "Admin"), ("admin.users", "Users"), ("admin.sla_policies", "SLAs"),
-              ("admin.audit", "Audit log")],
+              ("admin.audit", "Audit log"), ("docs.home", "Docs")],
     "agent": [("desk.home", "Home"), ("desk.tickets", "Tickets"), ("desk.members", "Members"),
-              ("desk.canned_list", "Canned answers"), ("desk.sla", "SLAs")],
-    "publisher": [("publish.home", "Documentation")],
+              ("desk.canned_list", "Canned answers"), ("desk.sla", "SLAs"), ("docs.home", "Docs")],
+    "publisher": [("publish.home", "Publishing"), ("docs.home", "Docs")],
     "datacite_staff": [("staff.home", "Requests"), ("staff.request_new", "New request"),
-                       ("staff.profile", "Service profile")],
+                       ("staff.profile", "Service profile"), ("docs.home", "Docs")],
     "member": [("member.home", "Home"), ("member.tickets", "Tickets"), ("member.ticket_new", "New ticket"),
-               ("member.organisation", "Organisation")],
-    "anonymous": [("docs.index", "Home")],
+               ("member.organisation", "Organisation"), ("docs.home", "Docs")],
+    "anonymous": [("docs.index", "Home"), ("docs.home", "Docs")],
 }
 
 

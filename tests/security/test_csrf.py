@@ -43,10 +43,18 @@ def world(session, make):
     helpdesk = make.helpdesk_world(session, org_a=org, repo_a=repo, member_a=users["member"], agent=users["agent"])
     token, _ = make.api_token(session, users["agent"])
     calendar = seed_default_sla(session)
+    from portal.models import DocRevision
+    from tests.conftest import ROOT
+
+    revision = DocRevision(slug="troubleshooting/bad-credentials", number=1, content_hash="x", action="publish",
+                           text=(ROOT / "docs_content/troubleshooting/bad-credentials.md").read_text() + "\nOlder.\n")
+    session.add(revision)
+    session.commit()
     params = {"org_id": org.id, "repo_id": repo.id, "contact_id": contact.id, "user_id": target.id,
               "token": "x", "filename": "style.css", "token_id": token.id, **helpdesk, "calendar_id": calendar.id,
               "holiday_id": session.execute(select(Holiday.id)).scalars().first(),
-              "policy_id": session.execute(select(SlaPolicy.id)).scalars().first()}
+              "policy_id": session.execute(select(SlaPolicy.id)).scalars().first(),
+              "slug": "troubleshooting/bad-credentials", "revision_id": revision.id}
     return users, params
 
 
