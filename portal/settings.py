@@ -50,6 +50,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEFAULT_TIMEZONE", "Europe/Berlin", "Time zone for viewers who have not chosen one."),
     Setting("MAIL_FROM", "RSP Portal <support@rsp.example>", "From address of mail the portal sends."),
     Setting("MAIL_PRINT", "", "Print queued mail to the console: `true`/`false`; default true in development.", bool),
+    Setting("SMTP_HOST", "", "SMTP server for outgoing mail; empty: mail stays queued (development prints it)."),
+    Setting("SMTP_PORT", 587, "SMTP server port: 587 for STARTTLS submission, 465 for TLS, 25 for a local relay.", int),
+    Setting("SMTP_SECURITY", "starttls", "`starttls`, `tls` (TLS from the first byte) or `none` (a local relay only)."),
+    Setting("SMTP_USERNAME", "", "SMTP login name; empty: no authentication."),
+    Setting("SMTP_PASSWORD", "", "SMTP password.", secret=True),
+    Setting("SMTP_TIMEOUT_SECONDS", 30, "Timeout for connecting to the SMTP server and for each command.", int),
+    Setting("SCHEDULER_LEASE_SECONDS", 30.0, "Leader lease of the scheduler; renewed at a third of it, taken over by a standby once expired.", float),
+    Setting("SCHEDULER_POLL_SECONDS", 2.0, "How often the leading scheduler looks for \"Run now\" requests.", float),
+    Setting("SCHEDULER_SHUTDOWN_SECONDS", 60.0, "On SIGTERM, how long a running job may take to finish before the scheduler exits anyway.", float),
+    Setting("SCHEDULER_EXTRA_JOBS", "", "Tests only (`ENV=testing`): JSON list of extra jobs to schedule; refused otherwise."),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
 )
 
@@ -77,6 +87,11 @@ def parse_value(setting: Setting, raw: str) -> Any:
             return int(raw)
         except ValueError:
             raise ConfigError(f"PORTAL_{setting.name} must be a whole number, not {raw!r}.") from None
+    if setting.kind is float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"PORTAL_{setting.name} must be a number, not {raw!r}.") from None
     if setting.kind is list:
         return [part.strip() for part in raw.split(",") if part.strip()]
     return raw

@@ -2,6 +2,7 @@
 
 from portal.models.accounts import LoginThrottle, OneTimeToken, RecoveryCode, Role, User
 from portal.models.audit import AuditEvent
+from portal.models.jobs import JobRun, JobState, RunStatus, RunTrigger, SchedulerLease
 from portal.models.mail import OutboxMessage, OutboxStatus
 from portal.models.members import (
     Contact,
@@ -22,6 +23,8 @@ __all__ = [
     "Contact",
     "ContactRole",
     "Environment",
+    "JobRun",
+    "JobState",
     "LoginThrottle",
     "OneTimeToken",
     "Organisation",
@@ -32,5 +35,8 @@ __all__ = [
     "Repository",
     "RepositoryPrefix",
     "Role",
+    "RunStatus",
+    "RunTrigger",
+    "SchedulerLease",
     "User",
 ]
