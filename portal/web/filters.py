@@ -56,7 +56,7 @@ def can(endpoint: str) -> bool:
 
 NAVIGATION = {
     "admin": [("desk.home", "Desk"), ("desk.members", "Members"), ("admin.users", "Users"),
-              ("admin.audit", "Audit log"), ("admin.system", "System")],
+              ("admin.audit", "Audit log"), ("admin.schedule", "Schedule"), ("admin.system", "System")],
     "agent": [("desk.home", "Home"), ("desk.members", "Members")],
     "publisher": [("publish.home", "Documentation")],
     "datacite_staff": [("staff.home", "Requests")],

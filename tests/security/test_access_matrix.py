@@ -9,7 +9,7 @@ import pytest
 
 from portal import create_app
 from portal.db import engine_of
-from portal.models import Contact, Role
+from portal.models import Contact, JobRun, OutboxMessage, Role
 from portal.web.access import ACCESS, ANONYMOUS
 from tests.conftest import base_config
 
@@ -63,8 +63,13 @@ def world(session, make) -> dict[str, Any]:
     }
     make.user(session, Role.admin, name="Second admin")
     target = make.user(session, Role.member, org=org_a, name="Target person")
+    run = JobRun(job="outbox.deliver", slot="2026-01-01T00:00Z", status="succeeded")
+    mail = OutboxMessage(to_addr="someone@alpha.example", subject="Hello", body_text="Hi", status="failed")
+    session.add_all([run, mail])
+    session.commit()
     params = {"org_id": org_a.id, "repo_id": repo_a.id, "contact_id": contact.id, "user_id": target.id,
-              "token": "not-a-real-token", "filename": "style.css"}
+              "token": "not-a-real-token", "filename": "style.css", "job": "outbox.deliver", "run_id": run.id,
+              "mail_id": mail.id}
     return {"users": users, "params": params, "org_a": org_a, "org_b": org_b}
 
 
