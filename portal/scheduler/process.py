@@ -194,9 +194,10 @@ class SchedulerProcess:
         if self.apscheduler.running:
             self.apscheduler.shutdown(wait=False)
         deadline = time.monotonic() + self.shutdown_seconds
-        while self.runner.active_runs() and time.monotonic() < deadline:
+        while self.runner.busy() and time.monotonic() < deadline:
             time.sleep(0.05)
-        leftover = self.runner.abandon_active(
+        leftover = self.runner.busy()
+        self.runner.abandon_active(
             reason=f"Interrupted: the scheduler was stopped and the run did not finish within "
                    f"{self.shutdown_seconds:g} s. The job is idempotent: the next run picks up its work."
         )

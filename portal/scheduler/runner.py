@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import traceback
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -42,7 +43,7 @@ class JobRunner:
         # Import every function now: a typo in the schedule stops the process at start, not at 3 a.m.
         self.functions: dict[str, JobFunction] = {name: spec.load() for name, spec in self.specs.items()}
         self._locks = {name: threading.Lock() for name in self.specs}
-        self._active: dict[int, str] = {}
+        self._active: dict[object, tuple[str, int | None]] = {}
         self._active_lock = threading.Lock()
 
     def run_scheduled(self, name: str) -> JobRun | None:
@@ -93,6 +94,19 @@ class JobRunner:
     def _run_locked(
         self, spec: JobSpec, *, slot: str, trigger: RunTrigger, on_recorded: Callable[[], None] | None
     ) -> JobRun | None:
+        token = object()  # tracked from before the row exists, so a shutdown never overlooks a starting run
+        with self._active_lock:
+            self._active[token] = (spec.name, None)
+        try:
+            return self._record_and_run(spec, slot=slot, trigger=trigger, on_recorded=on_recorded, token=token)
+        finally:
+            with self._active_lock:
+                self._active.pop(token, None)
+
+    def _record_and_run(
+        self, spec: JobSpec, *, slot: str, trigger: RunTrigger, on_recorded: Callable[[], None] | None,
+        token: object,
+    ) -> JobRun | None:
         now = self.clock()
         with session_scope(self.engine) as session:
             run = job_runs.start_run(session, job=spec.name, slot=slot, trigger=trigger, holder=self.holder, now=now)
@@ -103,7 +117,7 @@ class JobRunner:
             return None
         run_id = run.id
         with self._active_lock:
-            self._active[run_id] = spec.name
+            self._active[token] = (spec.name, run_id)
         status, result, error = RunStatus.failed, JobResult(), "Interrupted before it finished."
         try:
             context = JobContext(job=spec.name, slot=slot, trigger=trigger, holder=self.holder,
@@ -116,7 +130,9 @@ class JobRunner:
         except Exception as exc:
             error = redact(f"{type(exc).__name__}: {exc}")
             log.error("job %s (slot %s) failed: %s", spec.name, slot, error)
-            log.debug("traceback of the failed run of %s", spec.name, exc_info=True)
+            # The traceback goes through redact() too: exception texts may quote what the job held.
+            log.debug("traceback of the failed run of %s: %s", spec.name,
+                      redact("".join(traceback.format_exception(exc))))
         finally:
             try:
                 with session_scope(self.engine) as session:
@@ -124,14 +140,17 @@ class JobRunner:
                                               counts=result.counts, note=result.note, error=error)
             except Exception as exc:  # the database is away: the next leader marks the run failed
                 log.error("could not record the end of run %s of %s: %s", run_id, spec.name, redact(str(exc)))
-            with self._active_lock:
-                self._active.pop(run_id, None)
         return run
 
-    def active_runs(self) -> dict[int, str]:
-        """Runs in progress in this process: run id to job name."""
+    def busy(self) -> bool:
+        """Whether a run is starting or in progress in this process."""
         with self._active_lock:
-            return dict(self._active)
+            return bool(self._active)
+
+    def active_runs(self) -> dict[int, str]:
+        """Recorded runs in progress in this process: run id to job name."""
+        with self._active_lock:
+            return {run_id: name for name, run_id in self._active.values() if run_id is not None}
 
     def abandon_active(self, *, reason: str) -> list[int]:
         """Mark the runs still in progress failed (the process is about to exit without waiting for them)."""
