@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from flask import Flask
+from sqlalchemy.exc import StatementError
 
 from portal.db import engine_of, session_scope
 from portal.jobs import JobContext, JobFunction, JobResult, JobSpec, manual_slot
@@ -18,6 +19,13 @@ from portal.models.types import utcnow
 from portal.services import job_control, job_runs
 
 log = logging.getLogger("portal.scheduler")
+
+
+def describe_error(exc: BaseException) -> str:
+    """One error text to store and log: redacted, and never the parameters of a failed SQL statement."""
+    if isinstance(exc, StatementError):
+        return redact(f"{type(exc).__name__}: {exc.orig} [SQL: {' '.join(str(exc.statement).split())}]")
+    return redact(f"{type(exc).__name__}: {exc}")
 
 
 class JobRunner:
@@ -128,11 +136,11 @@ class JobRunner:
                 raise TypeError(f"{spec.func} returned {type(outcome).__name__}, not a JobResult")
             status, result, error = RunStatus.succeeded, outcome, ""
         except Exception as exc:
-            error = redact(f"{type(exc).__name__}: {exc}")
+            error = describe_error(exc)
             log.error("job %s (slot %s) failed: %s", spec.name, slot, error)
             # The traceback goes through redact() too: exception texts may quote what the job held.
-            log.debug("traceback of the failed run of %s: %s", spec.name,
-                      redact("".join(traceback.format_exception(exc))))
+            log.debug("traceback of the failed run of %s: %s%s", spec.name,
+                      redact("".join(traceback.format_tb(exc.__traceback__))), error)
         finally:
             try:
                 with session_scope(self.engine) as session:

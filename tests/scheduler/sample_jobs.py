@@ -69,3 +69,9 @@ def explode(session: Session, *, now: datetime, context: JobContext) -> JobResul
 
 def not_a_result(session: Session, *, now: datetime, context: JobContext) -> dict[str, int]:
     return {"appended": 1}
+
+
+def bad_sql(session: Session, *, now: datetime, context: JobContext) -> JobResult:
+    secret = "".join(["hunter", "2"])  # as a real secret would be: a value, not a literal in the code
+    session.execute(text("INSERT INTO no_such_table (secret) VALUES (:value)"), {"value": secret})
+    return JobResult()

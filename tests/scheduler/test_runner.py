@@ -13,7 +13,7 @@ from portal.models import AuditEvent, JobRun, JobState, Role
 from portal.scheduler.runner import JobRunner
 from portal.services import job_control
 from tests.scheduler import sample_jobs
-from tests.scheduler.conftest import APPEND, EXPLODE, GATE, NOT_A_RESULT, T, ticking
+from tests.scheduler.conftest import APPEND, EXPLODE, GATE, NOT_A_RESULT, T, sample, ticking
 
 
 def make_runner(app, specs, *, holder="host:1:aaaaaa", clock=None, leading=True, stopping=lambda: False):
@@ -101,6 +101,16 @@ def test_a_failing_job_is_recorded_without_secrets_and_later_runs_go_on(app, ses
     assert wrong.error == "TypeError: tests.scheduler.sample_jobs:not_a_result returned dict, not a JobResult"
     runner.run_scheduled("test.append")
     assert [r.status for r in runs(session, "test.append")] == ["succeeded"]
+
+
+def test_a_failed_sql_statement_is_recorded_without_its_parameters(app, session, sample_table, caplog):
+    runner = make_runner(app, [sample("bad_sql", "bad_sql")])
+    with caplog.at_level(logging.DEBUG, logger="portal"):
+        runner.run_scheduled("test.bad_sql")
+    [failed] = runs(session)
+    assert failed.status == "failed" and failed.error.startswith(("ProgrammingError: ", "OperationalError: "))
+    assert "[SQL: INSERT INTO no_such_table (secret) VALUES (" in failed.error
+    assert "hunter2" not in failed.error and "hunter2" not in caplog.text
 
 
 def test_only_the_lease_holder_starts_runs(app, session, sample_table):
