@@ -111,7 +111,8 @@ def list_runs(
         stmt = stmt.where(JobRun.started_at < until)
     column = SORTS.get(sort, JobRun.started_at)
     tiebreak = JobRun.id.desc() if descending else JobRun.id.asc()  # type: ignore[union-attr]
-    order = column.desc() if descending else column.asc()  # type: ignore[union-attr]
+    # Runs still going have no duration: last either way, on both backends.
+    order = (column.desc() if descending else column.asc()).nulls_last()  # type: ignore[union-attr]
     return paginate(session, stmt.order_by(order, tiebreak), page=page, per_page=per_page)
 
 
