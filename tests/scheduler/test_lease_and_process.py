@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import UTC, timedelta
@@ -174,3 +175,16 @@ def test_the_main_loop_runs_jobs_picks_up_run_now_and_stops_cleanly(app, session
     assert len(sample_jobs.executions(engine_of(app))) == len(recorded)
     assert fresh(session).exec(select(SchedulerLease)).one().expires_at <= utcnow()
     assert job_control.pending_run_requests(session) == []
+
+
+def test_apscheduler_complaints_are_logged(caplog):
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+
+    from portal.scheduler.process import log_job_event
+
+    with caplog.at_level(logging.WARNING, logger="portal.scheduler"):
+        log_job_event(JobExecutionEvent(EVENT_JOB_MISSED, "outbox.deliver", "default", T))
+        log_job_event(JobExecutionEvent(EVENT_JOB_ERROR, "outbox.deliver", "default", T,
+                                        exception=RuntimeError("token=abc123 leaked")))
+    assert "job outbox.deliver missed its run at 2026-11-25 16:52:44.200000+00:00" in caplog.text
+    assert "job outbox.deliver escaped the runner" in caplog.text and "abc123" not in caplog.text

@@ -37,8 +37,14 @@ def world(session, make):
     target = make.user(session, Role.member, org=org)
     users = {"admin": admin, "agent": make.user(session, Role.agent), "publisher": make.user(session, Role.publisher),
              "datacite_staff": make.user(session, Role.datacite_staff), "member": make.user(session, Role.member, org=org)}
+    from portal.models import JobRun, OutboxMessage
+
+    run = JobRun(job="outbox.deliver", slot="2026-01-01T00:00Z", status="succeeded")
+    mail = OutboxMessage(to_addr="c@alpha.example", subject="Hello", body_text="Hi", status="failed")
+    session.add_all([run, mail])
+    session.commit()
     params = {"org_id": org.id, "repo_id": repo.id, "contact_id": contact.id, "user_id": target.id,
-              "token": "x", "filename": "style.css"}
+              "token": "x", "filename": "style.css", "job": "outbox.deliver", "run_id": run.id, "mail_id": mail.id}
     return users, params
 
 
