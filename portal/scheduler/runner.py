@@ -61,9 +61,9 @@ class JobRunner:
             log.info("not running %s: this process does not hold the lease", name)
             return None
         spec = self.specs[name]
-        with session_scope(self.engine) as session:
+        with session_scope(self.engine, write=False) as session:
             if job_control.is_paused(session, name):
-                log.info("not running %s: paused by an admin", name)
+                log.debug("not running %s: paused by an admin", name)
                 return None
         return self.run(spec, slot=spec.slot_at(now), trigger=RunTrigger.schedule, wait=False)
 
