@@ -11,6 +11,7 @@ from portal.models.docs import (
     RevisionAction,
     SuggestionOutcome,
 )
+from portal.models.jobs import JobRun, JobState, RunStatus, RunTrigger, SchedulerLease
 from portal.models.mail import OutboxMessage, OutboxStatus
 from portal.models.members import (
     Contact,
@@ -87,6 +88,8 @@ __all__ = [
     "IdempotencyRecord",
     "IdempotencyStatus",
     "Holiday",
+    "JobRun",
+    "JobState",
     "LoginThrottle",
     "OneTimeToken",
     "Organisation",
@@ -100,5 +103,8 @@ __all__ = [
     "Role",
     "SlaPolicy",
     "SuggestionOutcome",
+    "RunStatus",
+    "RunTrigger",
+    "SchedulerLease",
     "User",
 ]

@@ -68,7 +68,7 @@ def can(endpoint: str) -> bool:
 NAVIGATION = {
     "admin": [("desk.home", "Desk"), ("desk.tickets", "Tickets"), ("desk.members", "Members"),
               ("admin.home", "Admin"), ("admin.users", "Users"), ("admin.sla_policies", "SLAs"),
-              ("admin.audit", "Audit log"), ("docs.home", "Docs")],
+              ("admin.audit", "Audit log"), ("admin.schedule", "Schedule"), ("docs.home", "Docs")],
     "agent": [("desk.home", "Home"), ("desk.tickets", "Tickets"), ("desk.members", "Members"),
               ("desk.canned_list", "Canned answers"), ("desk.sla", "SLAs"), ("docs.home", "Docs")],
     "publisher": [("publish.home", "Publishing"), ("docs.home", "Docs")],

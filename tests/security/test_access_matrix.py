@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from portal import create_app
 from portal.db import engine_of
-from portal.models import Contact, DocRevision, Holiday, Role, SlaPolicy
+from portal.models import Contact, DocRevision, Holiday, JobRun, OutboxMessage, Role, SlaPolicy
 from portal.services import api_tokens
 from portal.services.sla.seed import seed_default_sla
 from portal.web.access import ACCESS, ANONYMOUS, TOKEN
@@ -89,12 +89,15 @@ def world(session, make) -> dict[str, Any]:
     policy = session.exec(select(SlaPolicy)).first()
     revision = DocRevision(slug="troubleshooting/bad-credentials", number=1, content_hash="x", action="publish",
                            text=(ROOT / "docs_content/troubleshooting/bad-credentials.md").read_text() + "\nOlder.\n")
-    session.add(revision)
+    run = JobRun(job="outbox.deliver", slot="2026-01-01T00:00Z", status="succeeded")
+    mail = OutboxMessage(to_addr="someone@alpha.example", subject="Hello", body_text="Hi", status="failed")
+    session.add_all([revision, run, mail])
     session.commit()
     params = {"org_id": org_a.id, "repo_id": repo_a.id, "contact_id": contact.id, "user_id": target.id,
               "token": "not-a-real-token", "filename": "style.css", "token_id": foreign_token.id, **helpdesk,
               "calendar_id": calendar.id, "holiday_id": holiday.id, "policy_id": policy.id,
-              "slug": "troubleshooting/bad-credentials", "revision_id": revision.id}
+              "slug": "troubleshooting/bad-credentials", "revision_id": revision.id,
+              "job": "outbox.deliver", "run_id": run.id, "mail_id": mail.id}
     return {"users": users, "params": params, "org_a": org_a, "org_b": org_b, "tokens": tokens}
 
 
