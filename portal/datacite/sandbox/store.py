@@ -1,0 +1,275 @@
+"""The sandbox's own SQLite storage (stdlib sqlite3, a file or memory): repositories, DOIs, facet counts."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from portal.datacite.sandbox.facets import FACET_KEY_SQL, facet_terms, year_of
+from portal.datacite.sandbox.repositories import SandboxRepository
+
+
+@dataclass
+class DoiRow:
+    """One DOI as stored: state, bookkeeping, columns for filters and facets, and the metadata document."""
+
+    doi: str
+    prefix: str
+    client_id: str
+    provider_id: str
+    state: str
+    created_ms: int
+    updated_ms: int
+    registered_ms: int | None = None
+    url: str | None = None
+    source: str = "api"
+    reason: str | None = None
+    metadata_version: int = 0
+    schema_version: str | None = None
+    resource_type_general: str | None = None
+    resource_type: str | None = None
+    publication_year: int | None = None
+    title_text: str = ""
+    creator_text: str = ""
+    publisher: str | None = None
+    license: str | None = None
+    affiliation: str | None = None
+    subject: str | None = None
+    field_of_science: str | None = None
+    link_status: int | None = None
+    citation_count: int = 0
+    view_count: int = 0
+    download_count: int = 0
+    metadata: str = "{}"
+    xml: str | None = None
+    id: int | None = field(default=None, compare=False)
+
+    def document(self) -> dict[str, Any]:
+        """The stored metadata attributes."""
+        return json.loads(self.metadata)
+
+    def facet_key(self) -> tuple[Any, ...]:
+        """The values facet counts depend on, in FACET_KEY_SQL order."""
+        return (self.client_id, self.provider_id, self.prefix, self.state, self.resource_type_general,
+                year_of(self.created_ms), year_of(self.registered_ms), self.publication_year, self.affiliation,
+                self.license, self.schema_version, self.link_status, self.subject, self.field_of_science,
+                self.citation_count, self.view_count, self.download_count)
+
+
+DOI_COLUMNS = tuple(f.name for f in fields(DoiRow) if f.name != "id")
+_PLACEHOLDERS = ", ".join("?" for _ in DOI_COLUMNS)
+# SQL built from our own column names only; every value is a bound parameter.
+SELECT_DOI = f"SELECT id, {', '.join(DOI_COLUMNS)} FROM dois WHERE doi = ?"  # noqa: S608  (fixed column names)
+INSERT_DOI = f"INSERT INTO dois ({', '.join(DOI_COLUMNS)}) VALUES ({_PLACEHOLDERS})"  # noqa: S608  (fixed column names)
+INSERT_NEW_DOI = INSERT_DOI.replace("INSERT INTO", "INSERT OR IGNORE INTO")
+UPDATE_DOI = f"UPDATE dois SET {', '.join(f'{c} = ?' for c in DOI_COLUMNS)} WHERE id = ?"  # noqa: S608  (fixed column names)
+FACET_KEY_GROUPS = f"SELECT {', '.join(FACET_KEY_SQL)}, count(*) FROM dois GROUP BY {', '.join(FACET_KEY_SQL)}"  # noqa: S608  (fixed)
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS repositories (
+    symbol TEXT PRIMARY KEY, password TEXT NOT NULL, api_key TEXT NOT NULL DEFAULT '', prefixes TEXT NOT NULL,
+    domains TEXT NOT NULL, name TEXT NOT NULL, active INTEGER NOT NULL, contact_email TEXT NOT NULL,
+    created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS dois (id INTEGER PRIMARY KEY, {", ".join(DOI_COLUMNS)}, UNIQUE (doi));
+CREATE TABLE IF NOT EXISTS facet_counts (
+    client_id TEXT NOT NULL, provider_id TEXT NOT NULL, prefix TEXT NOT NULL, state TEXT NOT NULL,
+    facet TEXT NOT NULL, value TEXT NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (client_id, prefix, state, facet, value)) WITHOUT ROWID;
+"""
+# Secondary indices: dropped during big bulk loads and rebuilt after (much faster than maintaining them).
+INDICES = {
+    "ix_dois_client": "dois (client_id, state, updated_ms)",
+    "ix_dois_state": "dois (state, updated_ms)",
+    "ix_dois_prefix": "dois (prefix, state)",
+    "ix_dois_created": "dois (created_ms, doi)",
+    "ix_dois_updated": "dois (updated_ms)",
+}
+_FACET_UPSERT = """
+INSERT INTO facet_counts (client_id, provider_id, prefix, state, facet, value, count) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (client_id, prefix, state, facet, value) DO UPDATE SET count = count + excluded.count
+"""
+
+
+class Store:
+    """A SQLite database for one sandbox; every method is safe to call from server threads."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.path = str(path)
+        self.lock = threading.RLock()
+        self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.conn.row_factory = sqlite3.Row
+        if self.path != ":memory:":
+            self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA temp_store=MEMORY")
+        self.conn.execute("PRAGMA cache_size=-65536")
+        self.conn.executescript(_SCHEMA)
+        self.create_indices()
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self.lock:
+            self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit of work under the store lock."""
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def create_indices(self) -> None:
+        """Create the secondary indices that are missing."""
+        with self.lock:
+            for name, target in INDICES.items():
+                self.conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
+            self.conn.execute("ANALYZE")
+
+    def drop_indices(self) -> None:
+        """Drop the secondary indices (before a bulk load)."""
+        with self.lock:
+            for name in INDICES:
+                self.conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+    # ------------------------------------------------------------ repositories
+
+    def save_repository(self, repository: SandboxRepository, now_ms: int) -> None:
+        """Insert or replace a repository, keeping its first creation time."""
+        with self.transaction() as conn:
+            conn.execute(
+                """INSERT INTO repositories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (symbol) DO UPDATE SET password=excluded.password, api_key=excluded.api_key,
+                   prefixes=excluded.prefixes, domains=excluded.domains, name=excluded.name, active=excluded.active,
+                   contact_email=excluded.contact_email, updated_ms=excluded.updated_ms""",
+                (repository.symbol, repository.password, repository.api_key, json.dumps(repository.prefixes),
+                 repository.domains, repository.name, int(repository.active), repository.contact_email, now_ms, now_ms),
+            )
+
+    def load_repositories(self) -> dict[str, SandboxRepository]:
+        """Every stored repository by upper-case symbol."""
+        with self.lock:
+            rows = self.conn.execute("SELECT * FROM repositories").fetchall()
+        return {
+            r["symbol"]: SandboxRepository(
+                symbol=r["symbol"], password=r["password"], prefixes=json.loads(r["prefixes"]), domains=r["domains"],
+                name=r["name"], active=bool(r["active"]), contact_email=r["contact_email"], api_key=r["api_key"],
+            )
+            for r in rows
+        }
+
+    def repository_times(self, symbol: str) -> tuple[int, int] | None:
+        """(created_ms, updated_ms) of a repository."""
+        with self.lock:
+            row = self.conn.execute("SELECT created_ms, updated_ms FROM repositories WHERE symbol = ?", (symbol,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    # ------------------------------------------------------------ DOIs
+
+    def get(self, doi: str) -> DoiRow | None:
+        """The DOI (case-insensitive), or None."""
+        with self.lock:
+            row = self.conn.execute(SELECT_DOI, (doi.lower(),)).fetchone()
+        return row_to_doi(row) if row else None
+
+    def insert(self, row: DoiRow) -> DoiRow:
+        """Store a new DOI and count it in the facets; returns it with its internal id."""
+        with self.transaction() as conn:
+            cursor = conn.execute(INSERT_DOI, astuple(row)[:-1])
+            row.id = cursor.lastrowid
+            self._count(conn, [(row.facet_key(), 1)])
+        return row
+
+    def update(self, old: DoiRow, new: DoiRow) -> DoiRow:
+        """Replace a stored DOI's columns and move its facet counts."""
+        with self.transaction() as conn:
+            conn.execute(UPDATE_DOI, (*astuple(new)[:-1], old.id))
+            if old.facet_key() != new.facet_key():
+                self._count(conn, [(old.facet_key(), -1), (new.facet_key(), 1)])
+        new.id = old.id
+        return new
+
+    def delete(self, row: DoiRow) -> None:
+        """Remove a DOI and its facet counts."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM dois WHERE id = ?", (row.id,))
+            self._count(conn, [(row.facet_key(), -1)])
+
+    def bulk_insert(self, rows: Iterable[DoiRow]) -> int:
+        """Insert many new DOIs in one transaction (existing DOI names are skipped); returns how many went in."""
+        inserted = 0
+        keys: Counter[tuple[Any, ...]] = Counter()
+        with self.transaction() as conn:
+            for row in rows:
+                cursor = conn.execute(INSERT_NEW_DOI, astuple(row)[:-1])
+                if cursor.rowcount:
+                    inserted += 1
+                    keys[row.facet_key()] += 1
+            self._count(conn, list(keys.items()))
+        return inserted
+
+    def insert_many(self, rows: list[tuple[Any, ...]], keys: Counter[tuple[Any, ...]]) -> int:
+        """Fast path for the seeder: column tuples in DOI_COLUMNS order plus their precounted facet keys."""
+        with self.transaction() as conn:
+            before = conn.total_changes
+            conn.executemany(INSERT_NEW_DOI, rows)
+            inserted = conn.total_changes - before
+            if inserted == len(rows):
+                self._count(conn, list(keys.items()))
+        if inserted != len(rows):
+            # Some names existed already: recount what is stored rather than what was offered.
+            self.rebuild_facet_counts()
+        return inserted
+
+    def _count(self, conn: sqlite3.Connection, deltas: list[tuple[tuple[Any, ...], int]]) -> None:
+        merged: Counter[tuple[str, ...]] = Counter()
+        for key, times in deltas:
+            client_id, provider_id, prefix, state = key[:4]
+            for facet, value, amount in facet_terms(key):
+                merged[(client_id, provider_id, prefix, state, facet, value)] += amount * times
+        conn.executemany(_FACET_UPSERT, [(*k, n) for k, n in merged.items() if n])
+        conn.executemany(
+            "DELETE FROM facet_counts WHERE client_id = ? AND prefix = ? AND state = ? AND facet = ? AND value = ? AND count <= 0",
+            [(k[0], k[2], k[3], k[4], k[5]) for k, n in merged.items() if n < 0],
+        )
+
+    def rebuild_facet_counts(self) -> None:
+        """Recount every facet from the DOIs table (after a bulk load, or to repair)."""
+        keys: Counter[tuple[Any, ...]] = Counter()
+        with self.lock:
+            for row in self.conn.execute(FACET_KEY_GROUPS):
+                keys[tuple(row)[:-1]] += row[-1]
+            with self.transaction() as conn:
+                conn.execute("DELETE FROM facet_counts")
+                self._count(conn, list(keys.items()))
+
+    def facet_count_rows(self) -> list[tuple[Any, ...]]:
+        """Every facet count row, sorted (for consistency checks)."""
+        with self.lock:
+            return sorted(tuple(r) for r in self.conn.execute("SELECT * FROM facet_counts"))
+
+    def max_id(self) -> int:
+        """The highest internal DOI id so far (0 when empty)."""
+        with self.lock:
+            return self.conn.execute("SELECT coalesce(max(id), 0) FROM dois").fetchone()[0]
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Run a read query under the lock."""
+        with self.lock:
+            return self.conn.execute(sql, tuple(params)).fetchall()
+
+
+def row_to_doi(row: sqlite3.Row) -> DoiRow:
+    """A DoiRow from a ``SELECT id, <DOI_COLUMNS>`` result row."""
+    values = {name: row[name] for name in DOI_COLUMNS}
+    return DoiRow(**values, id=row["id"])
