@@ -29,7 +29,7 @@ from portal.datacite.sandbox.responses import (
     text_response,
 )
 from portal.datacite.sandbox.serialize import View, client_resource, detail_resource, list_resource, xml_text
-from portal.datacite.sandbox.store import Store, row_to_doi
+from portal.datacite.sandbox.store import Store
 from portal.datacite.sandbox.suffixes import random_suffix
 
 log = logging.getLogger(__name__)
@@ -162,7 +162,7 @@ class Sandbox:
         """GET /dois (and the nested /clients/{id}/dois, /providers/{id}/dois)."""
         listing = parse_listing(request.args, caller, facets_by_default=self.facets_by_default, **forced)
         page = run_listing(self.store, listing)
-        data = [list_resource(row_to_doi(r), listing.view, detail=listing.detail, fields=listing.fields) for r in page.rows]
+        data = [list_resource(self.store.to_doi(r), listing.view, detail=listing.detail, fields=listing.fields) for r in page.rows]
         meta: dict[str, Any] = {"total": page.total, "totalPages": total_pages(listing, page.total)}
         if not listing.cursor_mode:
             meta["page"] = listing.number

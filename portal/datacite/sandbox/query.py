@@ -246,22 +246,25 @@ def run_listing(store: Store, listing: Listing) -> Page:
         for facet, value, count in store.query(sql, [*params, *listing.facets, "states"]):
             counts[facet][value] = count
         total = sum(counts.get("states", {}).values())
+    elif listing.facets:
+        counts, total = _scan_facets(store, where, params)
     else:
         total = store.query(f"SELECT count(*) FROM dois WHERE {where}", params)[0][0]  # noqa: S608  (fixed SQL fragments; values bound)
-        if listing.facets and total:
-            counts = _scan_facets(store, where, params)
     rows = _fetch(store, listing, where, params)
     return Page(rows=rows, total=total, counts={k: v for k, v in counts.items() if k in listing.facets})
 
 
-def _scan_facets(store: Store, where: str, params: list[Any]) -> dict[str, dict[str, int]]:
-    columns = ", ".join(FACET_KEY_SQL)
+def _scan_facets(store: Store, where: str, params: list[Any]) -> tuple[dict[str, dict[str, int]], int]:
+    """Facet counts (and the total) straight from the matching rows, for filters facet_counts cannot answer.
+
+    One plain pass counted in Python: cheaper than a GROUP BY over every facet column.
+    """
     tally: dict[str, Counter[str]] = defaultdict(Counter)
-    for row in store.query(f"SELECT {columns}, count(*) FROM dois WHERE {where} GROUP BY {columns}", params):  # noqa: S608  (fixed SQL fragments; values bound)
-        key, times = tuple(row)[:-1], row[-1]
-        for facet, value, amount in facet_terms(key):
-            tally[facet][value] += amount * times
-    return {facet: dict(c) for facet, c in tally.items()}
+    rows = store.query(f"SELECT {', '.join(FACET_KEY_SQL)} FROM dois WHERE {where}", params)  # noqa: S608  (fixed SQL fragments; values bound)
+    for row in rows:
+        for facet, value, amount in facet_terms(tuple(row)):
+            tally[facet][value] += amount
+    return {facet: dict(c) for facet, c in tally.items()}, len(rows)
 
 
 def _fetch(store: Store, listing: Listing, where: str, params: list[Any]) -> list[Any]:

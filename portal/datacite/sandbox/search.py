@@ -31,9 +31,12 @@ EXACT_FIELDS = {
     "schema_version": ("schema_version", str), "url": ("url", str), "source": ("source", str),
     "rightsList.rightsIdentifier": ("license", str.lower), "license": ("license", str.lower),
 }
+_CASED_COLUMNS = ("doi", "prefix", "client_id", "provider_id", "state", "license")
 NUMBER_FIELDS = {"publicationYear": "publication_year", "publication_year": "publication_year",
                  "citationCount": "citation_count", "viewCount": "view_count", "downloadCount": "download_count"}
 DATE_FIELDS = {"created": "created_ms", "updated": "updated_ms", "registered": "registered_ms"}
+# Seeded DOIs keep shared metadata in templates; nested-field queries look there too.
+_TEMPLATE_MATCH = "template_id IN (SELECT id FROM templates WHERE lower(body) LIKE ? ESCAPE '\\')"
 TYPE_FIELDS = ("types.resourceTypeGeneral", "resourceTypeGeneral", "resource_type_id")
 
 
@@ -189,9 +192,31 @@ def _like(value: str, *, contains: bool) -> str:
     return f"%{escaped}%" if contains else escaped
 
 
+def _fts_phrase(value: str) -> str | None:
+    """An FTS5 phrase for a term (a trailing * makes it a prefix query); None when FTS cannot express it."""
+    text = value.lower().strip()
+    star = text.endswith("*")
+    text = text.rstrip("*")
+    if not re.search(r"\w", text) or "*" in text or "?" in text:
+        return None
+    return '"' + text.replace('"', '""') + '"' + (" *" if star else "")
+
+
+def _words(column: str | None, value: str) -> _Clause | None:
+    """Word matching through the dois_text full-text index (like the search backend's analysed fields)."""
+    phrase = _fts_phrase(value)
+    if phrase is None:
+        return None
+    target = f"{column} : {phrase}" if column else phrase
+    return _Clause("id IN (SELECT rowid FROM dois_text WHERE dois_text MATCH ?)", [target])
+
+
 def _free_text(text: str) -> _Clause:
     if text in ("*", ""):
         return _Clause("1", [])
+    found = _words(None, text)
+    if found is not None:
+        return _Clause(f"{found.sql} OR doi = ?", [*found.params, text.lower()])
     pattern = _like(text.lower(), contains=True)
     return _Clause("title_text LIKE ? ESCAPE '\\' OR creator_text LIKE ? ESCAPE '\\' OR doi LIKE ? ESCAPE '\\'",
                    [pattern, pattern, pattern])
@@ -203,11 +228,19 @@ def _field_match(field: str, value: str) -> _Clause:
     wildcard = "*" in value or "?" in value
     if field in EXACT_FIELDS:
         column, transform = EXACT_FIELDS[field]
+        if wildcard and column in _CASED_COLUMNS:
+            # Stored in one case: a trailing * becomes an index range, other wildcards a case-sensitive GLOB.
+            stem = transform(value)[:-1]
+            if value.endswith("*") and "*" not in stem and "?" not in stem:
+                return _Clause(f"{column} >= ? AND {column} < ?", [stem, stem + "\U0010ffff"])
+            return _Clause(f"{column} GLOB ?", [transform(value).replace("[", "[[]")])
         if wildcard:
             return _Clause(f"lower({column}) LIKE ? ESCAPE '\\'", [_like(value.lower(), contains=False)])
         return _Clause(f"{column} = ?", [transform(value)])
     if field in TEXT_FIELDS:
-        return _Clause(f"lower({TEXT_FIELDS[field]}) LIKE ? ESCAPE '\\'", [_like(value.lower(), contains=True)])
+        column = TEXT_FIELDS[field]
+        found = _words(column, value) if column in ("title_text", "creator_text") else None
+        return found or _Clause(f"lower({column}) LIKE ? ESCAPE '\\'", [_like(value.lower(), contains=True)])
     if field in TYPE_FIELDS:
         from portal.datacite.sandbox.resource_types import from_facet_id
 
@@ -218,7 +251,8 @@ def _field_match(field: str, value: str) -> _Clause:
     if field in DATE_FIELDS:
         return _range(field, value, value, True, True)
     if field.split(".", 1)[0] in METADATA_KEYS:
-        return _Clause("lower(metadata) LIKE ? ESCAPE '\\'", [_like(value.lower(), contains=True)])
+        pattern = _like(value.lower(), contains=True)
+        return _Clause(f"lower(metadata) LIKE ? ESCAPE '\\' OR {_TEMPLATE_MATCH}", [pattern, pattern])
     return _Clause("0", [])
 
 
@@ -228,7 +262,8 @@ def _exists(field: str) -> _Clause:
     if column:
         return _Clause(f"{column} IS NOT NULL AND {column} != ''", [])
     if field.split(".", 1)[0] in METADATA_KEYS:
-        return _Clause("metadata LIKE ?", [f'%"{field.rsplit(".", 1)[-1]}"%'])
+        pattern = f'%"{field.rsplit(".", 1)[-1]}"%'
+        return _Clause(f"metadata LIKE ? OR {_TEMPLATE_MATCH}", [pattern, pattern])
     return _Clause("0", [])
 
 

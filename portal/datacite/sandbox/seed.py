@@ -7,7 +7,7 @@ import calendar
 import json
 import random
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,13 +34,13 @@ PROFILES = 400
 FIRST_YEAR = 2012
 VERSIONS = ("4.0", "4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7")
 KERNEL = "http://datacite.org/schema/kernel-"
-_TITLE, _YEAR = "\u0001TITLE\u0001", 7777
+_TITLE, _YEAR = "@@TITLE@@", 7777
 # Row layout the seeder writes; must match the store's columns.
 SEED_COLUMNS = (
     "doi", "prefix", "client_id", "provider_id", "state", "created_ms", "updated_ms", "registered_ms", "url", "source",
     "reason", "metadata_version", "schema_version", "resource_type_general", "resource_type", "publication_year",
     "title_text", "creator_text", "publisher", "license", "affiliation", "subject", "field_of_science", "link_status",
-    "citation_count", "view_count", "download_count", "metadata", "xml",
+    "citation_count", "view_count", "download_count", "metadata", "xml", "template_id",
 )
 assert SEED_COLUMNS == DOI_COLUMNS, "seed.py writes rows in the store's column order"
 
@@ -107,8 +107,10 @@ def _profile(rng: random.Random) -> Profile:
     }
     spelled = KERNEL + ("4" if rng.random() < 0.85 else version)
     names = " | ".join(f"{c['name']} {c['givenName']} {c['familyName']}" for c in creators).lower()
+    # A str.format template: JSON braces doubled, then {0} for the title and {1} for the year.
+    template = json.dumps(metadata, ensure_ascii=False).replace("{", "{{").replace("}", "}}")
     return Profile(
-        template=json.dumps(metadata, ensure_ascii=False), general=general, resource_type=resource_type,
+        template=template.replace(_TITLE, "{0}").replace(str(_YEAR), "{1}"), general=general, resource_type=resource_type,
         schema_version=spelled, creator_text=names, publisher=publisher_name,
         licence=licence, affiliation=f"{ror}:{org}" if version >= "4.3" else None, subject=keyword,
         field_of_science=fos,
@@ -159,6 +161,7 @@ def seed_dois(store: Store, repositories: list[SandboxRepository], n: int, *, se
     now_ms = now_ms if now_ms is not None else int(time.time()) * 1000
     now_year = time.gmtime(now_ms // 1000).tm_year
     profiles = [_profile(rng) for _ in range(PROFILES)]
+    template_ids = store.add_templates([p.template for p in profiles])
     years = list(range(FIRST_YEAR, now_year + 1))
     year_weights = [1 + 3 * i for i in range(len(years))]
     year_starts = {y: calendar.timegm((y, 1, 1, 0, 0, 0)) * 1000 for y in years + [now_year + 1]}
@@ -172,8 +175,8 @@ def seed_dois(store: Store, repositories: list[SandboxRepository], n: int, *, se
         done = 0
         while done < n:
             count = min(BATCH, n - done)
-            rows, keys = _batch(rng, count, sequence + done, repositories, profiles, years, year_weights, year_starts,
-                                hosts, now_ms)
+            rows, keys = _batch(rng, count, sequence + done, repositories, profiles, template_ids, years, year_weights,
+                                year_starts, hosts, now_ms)
             inserted += store.insert_many(rows, keys)
             done += count
             if progress:
@@ -184,44 +187,86 @@ def seed_dois(store: Store, repositories: list[SandboxRepository], n: int, *, se
     return inserted
 
 
+class _Tally:
+    """Facet counts of generated rows, gathered per (repository, prefix, state) and per profile for speed."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, str, str, str], defaultdict[str, Counter[Any]]] = {}
+
+    def group(self, key: tuple[str, str, str, str]) -> defaultdict[str, Counter[Any]]:
+        found = self.groups.get(key)
+        if found is None:
+            found = self.groups[key] = defaultdict(Counter)
+        return found
+
+    def counts(self, profiles: list[Profile]) -> Counter[tuple[str, ...]]:
+        """(client, provider, prefix, state, facet, value) -> count, as facets.facet_terms would add them."""
+        out: Counter[tuple[str, ...]] = Counter()
+        for key, tally in self.groups.items():
+            client_id, provider_id, prefix, state = key
+            total = sum(tally["_profile"].values())
+            for facet, value in (("states", state), ("providers", provider_id), ("clients", client_id), ("prefixes", prefix)):
+                out[(*key, facet, value)] += total
+            for (index, has_schema), n in tally["_profile"].items():
+                profile = profiles[index]
+                for facet, value in (("resourceTypes", profile.general), ("affiliations", profile.affiliation),
+                                     ("licenses", profile.licence), ("subjects", profile.subject),
+                                     ("fieldsOfScience", profile.field_of_science),
+                                     ("schemaVersions", profile.schema_version if has_schema else None)):
+                    if value:
+                        out[(*key, facet, value)] += n
+            for facet, counter in tally.items():
+                if facet != "_profile":
+                    for value, n in counter.items():
+                        out[(*key, facet, value)] += n
+        return out
+
+
 def _batch(rng: random.Random, count: int, offset: int, repositories: list[SandboxRepository], profiles: list[Profile],
-           years: list[int], year_weights: list[int], year_starts: dict[int, int], hosts: dict[str, str],
-           now_ms: int) -> tuple[list[tuple[Any, ...]], Counter[tuple[Any, ...]]]:
+           template_ids: list[int], years: list[int], year_weights: list[int], year_starts: dict[int, int],
+           hosts: dict[str, str], now_ms: int) -> tuple[list[tuple[Any, ...]], Counter[tuple[str, ...]]]:
     rows: list[tuple[Any, ...]] = []
-    keys: Counter[tuple[Any, ...]] = Counter()
+    tally = _Tally()
     created_years = rng.choices(years, weights=year_weights, k=count)
-    state_rolls = [rng.random() for _ in range(count)]
+    rand = rng.random
+    sources = ("api", "mds", "fabricaForm", "api")
     for i in range(count):
-        repository = repositories[(offset + i) % len(repositories)]
-        prefix = repository.prefixes[(offset + i) // len(repositories) % len(repository.prefixes)]
-        suffix = scattered_suffix(offset + i + 1)
-        doi = f"{prefix}/{suffix}"
-        profile = profiles[rng.randrange(PROFILES)]
+        number = offset + i
+        repository = repositories[number % len(repositories)]
+        prefix = repository.prefixes[number // len(repositories) % len(repository.prefixes)]
+        suffix = scattered_suffix(number + 1)
+        index = int(rand() * PROFILES)
+        profile = profiles[index]
         year = created_years[i]
-        span = min(year_starts[year + 1], now_ms) - year_starts[year]
-        created = year_starts[year] + rng.randrange(max(span, 1000)) // 1000 * 1000
-        updated = min(created + rng.randrange(0, 90 * 86_400) * 1000, now_ms)
-        roll = state_rolls[i]
+        start = year_starts[year]
+        created = start + int(rand() * (min(year_starts[year + 1], now_ms) - start) / 1000) * 1000
+        updated = min(created + int(rand() * 90 * 86_400) * 1000, now_ms)
+        roll = rand()
         state = "draft" if roll < 0.1 else ("registered" if roll < 0.22 else "findable")
         registered = None if state == "draft" else created + 1000 * (1 + i % 5)
-        published_year = year - (i % 7 == 0) * rng.randint(0, 5)
+        published = year - int(rand() * 6) if i % 7 == 0 else year
         link = None if state != "findable" or roll < 0.4 else (200 if roll < 0.9 else (404, 403, 500, 503)[i % 4])
-        views = 0 if roll < 0.7 else (i % 97)
-        downloads = 0 if roll < 0.8 else (i % 31)
-        citations = 0 if roll < 0.95 else (i % 11)
-        title = f"{ADJECTIVES[i % len(ADJECTIVES)]} {NOUNS[(offset + i) % len(NOUNS)]} of {TOPICS[rng.randrange(len(TOPICS))]} {offset + i + 1}"
-        # The year placeholder first: generated titles hold numbers that could contain it.
-        metadata = profile.template.replace(str(_YEAR), str(published_year)).replace(_TITLE, title)
-        schema_version = None if state == "draft" and roll < 0.05 else profile.schema_version
+        views = 0 if roll < 0.7 else i % 97
+        downloads = 0 if roll < 0.8 else i % 31
+        citations = 0 if roll < 0.95 else i % 11
+        title = f"{ADJECTIVES[i % len(ADJECTIVES)]} {NOUNS[number % len(NOUNS)]} of {TOPICS[int(rand() * len(TOPICS))]} {number + 1}"
+        has_schema = not (state == "draft" and roll < 0.05)
         rows.append((
-            doi, prefix, repository.symbol, repository.provider_id, state, created, updated, registered,
-            f"https://{hosts[repository.symbol]}/records/{suffix}", ("api", "mds", "fabricaForm", "api")[i % 4], None, 0,
-            schema_version, profile.general, profile.resource_type, published_year, title.lower(), profile.creator_text,
-            profile.publisher, profile.licence, profile.affiliation, profile.subject, profile.field_of_science, link,
-            citations, views, downloads, metadata, None,
+            f"{prefix}/{suffix}", prefix, repository.symbol, repository.provider_id, state, created, updated, registered,
+            f"https://{hosts[repository.symbol]}/records/{suffix}", sources[i % 4], None, 0,
+            profile.schema_version if has_schema else None, profile.general, profile.resource_type, published,
+            title.lower(), profile.creator_text, profile.publisher, profile.licence, profile.affiliation, profile.subject,
+            profile.field_of_science, link, citations, views, downloads, title, None, template_ids[index],
         ))
-        keys[(repository.symbol, repository.provider_id, prefix, state, profile.general, str(year),
-              None if registered is None else str(time.gmtime(registered // 1000).tm_year), published_year,
-              profile.affiliation, profile.licence, schema_version, link, profile.subject, profile.field_of_science,
-              citations, views, downloads)] += 1
-    return rows, keys
+        group = tally.group((repository.symbol, repository.provider_id, prefix, state))
+        group["_profile"][(index, has_schema)] += 1
+        group["created"][str(year)] += 1
+        group["published"][str(published)] += 1
+        if registered is not None:
+            group["registered"][str(year if registered < year_starts[year + 1] else year + 1)] += 1
+        if link:
+            group["linkChecksStatus"][str(link)] += 1
+        for facet, amount in (("citations", citations), ("views", views), ("downloads", downloads)):
+            if amount:
+                group[facet][str(published)] += amount
+    return rows, tally.counts(profiles)

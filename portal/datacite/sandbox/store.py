@@ -49,6 +49,8 @@ class DoiRow:
     download_count: int = 0
     metadata: str = "{}"
     xml: str | None = None
+    # Seeded DOIs share metadata templates: then ``metadata`` holds only the title (see Store.to_doi).
+    template_id: int | None = None
     id: int | None = field(default=None, compare=False)
 
     def document(self) -> dict[str, Any]:
@@ -77,10 +79,25 @@ CREATE TABLE IF NOT EXISTS repositories (
     domains TEXT NOT NULL, name TEXT NOT NULL, active INTEGER NOT NULL, contact_email TEXT NOT NULL,
     created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS dois (id INTEGER PRIMARY KEY, {", ".join(DOI_COLUMNS)}, UNIQUE (doi));
+CREATE TABLE IF NOT EXISTS templates (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS dois_text USING fts5(title_text, creator_text, content='dois', content_rowid='id');
 CREATE TABLE IF NOT EXISTS facet_counts (
     client_id TEXT NOT NULL, provider_id TEXT NOT NULL, prefix TEXT NOT NULL, state TEXT NOT NULL,
     facet TEXT NOT NULL, value TEXT NOT NULL, count INTEGER NOT NULL,
     PRIMARY KEY (client_id, prefix, state, facet, value)) WITHOUT ROWID;
+"""  # noqa: S608  (fixed DDL)
+# The full-text index follows the dois table through triggers (dropped during bulk loads, then rebuilt).
+_TEXT_TRIGGERS = """
+CREATE TRIGGER IF NOT EXISTS dois_text_insert AFTER INSERT ON dois BEGIN
+    INSERT INTO dois_text (rowid, title_text, creator_text) VALUES (new.id, new.title_text, new.creator_text);
+END;
+CREATE TRIGGER IF NOT EXISTS dois_text_delete AFTER DELETE ON dois BEGIN
+    INSERT INTO dois_text (dois_text, rowid, title_text, creator_text) VALUES ('delete', old.id, old.title_text, old.creator_text);
+END;
+CREATE TRIGGER IF NOT EXISTS dois_text_update AFTER UPDATE OF title_text, creator_text ON dois BEGIN
+    INSERT INTO dois_text (dois_text, rowid, title_text, creator_text) VALUES ('delete', old.id, old.title_text, old.creator_text);
+    INSERT INTO dois_text (rowid, title_text, creator_text) VALUES (new.id, new.title_text, new.creator_text);
+END;
 """
 # Secondary indices: dropped during big bulk loads and rebuilt after (much faster than maintaining them).
 INDICES = {
@@ -111,6 +128,7 @@ class Store:
         self.conn.execute("PRAGMA cache_size=-65536")
         self.conn.executescript(_SCHEMA)
         self.create_indices()
+        self._templates: dict[int, str] = {}
 
     def close(self) -> None:
         """Close the connection."""
@@ -130,17 +148,23 @@ class Store:
             self.conn.execute("COMMIT")
 
     def create_indices(self) -> None:
-        """Create the secondary indices that are missing."""
+        """Create the secondary indices and full-text triggers that are missing (rebuilding the text index then)."""
         with self.lock:
             for name, target in INDICES.items():
                 self.conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
+            missing = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone()[0] == 0
+            if missing:
+                self.conn.execute("INSERT INTO dois_text (dois_text) VALUES ('rebuild')")
+                self.conn.executescript(_TEXT_TRIGGERS)
             self.conn.execute("ANALYZE")
 
     def drop_indices(self) -> None:
-        """Drop the secondary indices (before a bulk load)."""
+        """Drop the secondary indices and full-text triggers (before a bulk load)."""
         with self.lock:
             for name in INDICES:
                 self.conn.execute(f"DROP INDEX IF EXISTS {name}")
+            for name in ("dois_text_insert", "dois_text_delete", "dois_text_update"):
+                self.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
 
     # ------------------------------------------------------------ repositories
 
@@ -180,7 +204,29 @@ class Store:
         """The DOI (case-insensitive), or None."""
         with self.lock:
             row = self.conn.execute(SELECT_DOI, (doi.lower(),)).fetchone()
-        return row_to_doi(row) if row else None
+        return self.to_doi(row) if row else None
+
+    def to_doi(self, row: sqlite3.Row) -> DoiRow:
+        """A DoiRow from a ``SELECT id, <DOI_COLUMNS>`` result row, its metadata template filled in."""
+        doi = DoiRow(**{name: row[name] for name in DOI_COLUMNS}, id=row["id"])
+        if doi.template_id is not None:
+            title = json.dumps(doi.metadata, ensure_ascii=False)[1:-1]
+            doi.metadata = self._template(doi.template_id).format(title, doi.publication_year)
+            doi.template_id = None
+        return doi
+
+    def _template(self, template_id: int) -> str:
+        body = self._templates.get(template_id)
+        if body is None:
+            with self.lock:
+                found = self.conn.execute("SELECT body FROM templates WHERE id = ?", (template_id,)).fetchone()
+            body = self._templates[template_id] = found[0] if found else "{{}}"
+        return body
+
+    def add_templates(self, bodies: list[str]) -> list[int]:
+        """Store str.format metadata templates ({0}: JSON-escaped title, {1}: year); returns their ids."""
+        with self.transaction() as conn:
+            return [int(conn.execute("INSERT INTO templates (body) VALUES (?)", (b,)).lastrowid or 0) for b in bodies]
 
     def insert(self, row: DoiRow) -> DoiRow:
         """Store a new DOI and count it in the facets; returns it with its internal id."""
@@ -218,14 +264,14 @@ class Store:
             self._count(conn, list(keys.items()))
         return inserted
 
-    def insert_many(self, rows: list[tuple[Any, ...]], keys: Counter[tuple[Any, ...]]) -> int:
-        """Fast path for the seeder: column tuples in DOI_COLUMNS order plus their precounted facet keys."""
+    def insert_many(self, rows: list[tuple[Any, ...]], counts: Counter[tuple[str, ...]]) -> int:
+        """Fast path for the seeder: column tuples in DOI_COLUMNS order plus their facet counts, keyed
+        (client_id, provider_id, prefix, state, facet, value)."""
         with self.transaction() as conn:
-            before = conn.total_changes
-            conn.executemany(INSERT_NEW_DOI, rows)
-            inserted = conn.total_changes - before
+            # rowcount excludes the full-text trigger's rows (total_changes would not).
+            inserted = conn.executemany(INSERT_NEW_DOI, rows).rowcount
             if inserted == len(rows):
-                self._count(conn, list(keys.items()))
+                self._apply_counts(conn, counts)
         if inserted != len(rows):
             # Some names existed already: recount what is stored rather than what was offered.
             self.rebuild_facet_counts()
@@ -237,6 +283,9 @@ class Store:
             client_id, provider_id, prefix, state = key[:4]
             for facet, value, amount in facet_terms(key):
                 merged[(client_id, provider_id, prefix, state, facet, value)] += amount * times
+        self._apply_counts(conn, merged)
+
+    def _apply_counts(self, conn: sqlite3.Connection, merged: Counter[tuple[str, ...]]) -> None:
         conn.executemany(_FACET_UPSERT, [(*k, n) for k, n in merged.items() if n])
         conn.executemany(
             "DELETE FROM facet_counts WHERE client_id = ? AND prefix = ? AND state = ? AND facet = ? AND value = ? AND count <= 0",
@@ -268,8 +317,3 @@ class Store:
         with self.lock:
             return self.conn.execute(sql, tuple(params)).fetchall()
 
-
-def row_to_doi(row: sqlite3.Row) -> DoiRow:
-    """A DoiRow from a ``SELECT id, <DOI_COLUMNS>`` result row."""
-    values = {name: row[name] for name in DOI_COLUMNS}
-    return DoiRow(**values, id=row["id"])
