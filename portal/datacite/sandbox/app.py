@@ -167,9 +167,11 @@ class Sandbox:
         if not listing.cursor_mode:
             meta["page"] = listing.number
         if page.total and listing.facets:
-            titles = {s: r.name for s, r in self.repositories.items()}
-            meta.update(render_facets(page.counts, listing.facets, client_titles=titles,
-                                      current_year=self.now().astimezone(UTC).year))
+            repositories = self.repositories.values()
+            meta.update(render_facets(
+                page.counts, listing.facets, client_titles={r.symbol: r.name for r in repositories},
+                provider_titles={r.provider_id: r.provider_name for r in repositories if r.provider_name},
+                current_year=self.now().astimezone(UTC).year))
         links = {"self": _self_url(request)}
         following = next_link(listing, _base(request), len(page.rows), page.total, page.rows[-1] if page.rows else None)
         if following:

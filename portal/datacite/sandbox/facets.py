@@ -77,7 +77,8 @@ def requested_facets(facets_param: str | None, disable_param: str | None, enable
 
 
 def render_facets(
-    counts: Mapping[str, Mapping[str, int]], names: tuple[str, ...], *, client_titles: Mapping[str, str], current_year: int,
+    counts: Mapping[str, Mapping[str, int]], names: tuple[str, ...], *, client_titles: Mapping[str, str],
+    provider_titles: Mapping[str, str], current_year: int,
 ) -> dict[str, list[dict[str, Any]]]:
     """Facet lists in DataCite's shape ``{"id","title","count"}``, ordered and cut as DataCite does."""
     out: dict[str, list[dict[str, Any]]] = {}
@@ -89,17 +90,16 @@ def render_facets(
             ordered = sorted(((v, n) for v, n in buckets.items() if 2010 <= int(v) <= current_year), reverse=True)
         else:
             ordered = sorted(buckets.items(), key=lambda kv: (-kv[1], kv[0]))[: SIZES.get(name, 10)]
-        out[name] = [_bucket(name, value, count, client_titles) for value, count in ordered]
+        titles = provider_titles if name == "providers" else client_titles
+        out[name] = [_bucket(name, value, count, titles) for value, count in ordered]
     return out
 
 
-def _bucket(name: str, value: str, count: int, client_titles: Mapping[str, str]) -> dict[str, Any]:
+def _bucket(name: str, value: str, count: int, titles: Mapping[str, str]) -> dict[str, Any]:
     if name == "resourceTypes":
         ident, title = facet_id(value), facet_label(value)
-    elif name == "clients":
-        ident, title = value.lower(), client_titles.get(value, value)
-    elif name == "providers":
-        ident, title = value.lower(), value
+    elif name in ("clients", "providers"):
+        ident, title = value.lower(), titles.get(value, value)
     elif name == "affiliations":
         ident, _, title = value.partition(":")
     elif name == "licenses":

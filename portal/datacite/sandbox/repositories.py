@@ -32,6 +32,7 @@ class SandboxRepository:
     active: bool = True
     contact_email: str = ""
     api_key: str = field(default="", repr=False)
+    provider_name: str = ""
 
     def __post_init__(self) -> None:
         self.symbol = normalise_repository_id(self.symbol)
