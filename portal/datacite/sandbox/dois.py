@@ -143,7 +143,7 @@ def _apply(row: DoiRow, attributes: dict[str, Any], repository: SandboxRepositor
         if xml_problem:
             raise Invalid([{"source": "xml", "title": xml_problem, "uid": row.doi}])
         errors = validation_errors(row.doi, url=url, metadata=metadata, xml=stored_xml, namespace=namespace or schema_version,
-                                   schema_version=schema_version, repository=repository)
+                                   schema_version=schema_version, repository=repository, check_url=needs_validation(state))
         if errors:
             raise Invalid(errors)
     changed = bool(given) or (bool(attributes.get("xml")) and not xml_problem)

@@ -32,6 +32,7 @@ class SandboxRepository:
     active: bool = True
     contact_email: str = ""
     api_key: str = field(default="", repr=False)
+    provider: str = ""
     provider_name: str = ""
 
     def __post_init__(self) -> None:
@@ -47,8 +48,8 @@ class SandboxRepository:
 
     @property
     def provider_id(self) -> str:
-        """The member (provider) part of the repository ID, upper case."""
-        return self.symbol.split(".", 1)[0]
+        """The member (provider) ID, upper case: ``provider`` if set, else the part of the ID before the dot."""
+        return (self.provider or self.symbol.split(".", 1)[0]).upper()
 
 
 def parse_repository_spec(spec: str) -> SandboxRepository:

@@ -77,7 +77,7 @@ _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS repositories (
     symbol TEXT PRIMARY KEY, password TEXT NOT NULL, api_key TEXT NOT NULL DEFAULT '', prefixes TEXT NOT NULL,
     domains TEXT NOT NULL, name TEXT NOT NULL, active INTEGER NOT NULL, contact_email TEXT NOT NULL,
-    provider_name TEXT NOT NULL DEFAULT '', created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
+    provider TEXT NOT NULL DEFAULT '', provider_name TEXT NOT NULL DEFAULT '', created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS dois (id INTEGER PRIMARY KEY, {", ".join(DOI_COLUMNS)}, UNIQUE (doi));
 CREATE TABLE IF NOT EXISTS templates (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS dois_text USING fts5(title_text, creator_text, content='dois', content_rowid='id');
@@ -172,14 +172,14 @@ class Store:
         """Insert or replace a repository, keeping its first creation time."""
         with self.transaction() as conn:
             conn.execute(
-                """INSERT INTO repositories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """INSERT INTO repositories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (symbol) DO UPDATE SET password=excluded.password, api_key=excluded.api_key,
                    prefixes=excluded.prefixes, domains=excluded.domains, name=excluded.name, active=excluded.active,
-                   contact_email=excluded.contact_email, provider_name=excluded.provider_name,
+                   contact_email=excluded.contact_email, provider=excluded.provider, provider_name=excluded.provider_name,
                    updated_ms=excluded.updated_ms""",
                 (repository.symbol, repository.password, repository.api_key, json.dumps(repository.prefixes),
                  repository.domains, repository.name, int(repository.active), repository.contact_email,
-                 repository.provider_name, now_ms, now_ms),
+                 repository.provider, repository.provider_name, now_ms, now_ms),
             )
 
     def load_repositories(self) -> dict[str, SandboxRepository]:
@@ -190,7 +190,7 @@ class Store:
             r["symbol"]: SandboxRepository(
                 symbol=r["symbol"], password=r["password"], prefixes=json.loads(r["prefixes"]), domains=r["domains"],
                 name=r["name"], active=bool(r["active"]), contact_email=r["contact_email"], api_key=r["api_key"],
-                provider_name=r["provider_name"],
+                provider=r["provider"], provider_name=r["provider_name"],
             )
             for r in rows
         }

@@ -73,9 +73,13 @@ def url_problem(url: str | None, repository: SandboxRepository) -> str | None:
 
 def validation_errors(
     doi: str, *, url: str | None, metadata: dict[str, Any], xml: str | None, namespace: str | None,
-    schema_version: str | None, repository: SandboxRepository,
+    schema_version: str | None, repository: SandboxRepository, check_url: bool = True,
 ) -> list[dict[str, str]]:
-    """DataCite's 422 entries for a DOI about to be registered or findable: one per source, in DataCite's order."""
+    """DataCite's 422 entries for a DOI being validated: one per source, in DataCite's order.
+
+    The URL is checked only for registered and findable DOIs (``check_url``); drafts validated on request
+    (MDS's should_validate) need metadata but no URL.
+    """
     unsupported = unsupported_schema(namespace)
     if unsupported:
         return [{"source": "xml", "title": f"DOI {doi}: Schema {unsupported} is no longer supported", "uid": doi}]
@@ -83,7 +87,7 @@ def validation_errors(
         # A record without any metadata fails on its (absent) XML first, as the recorded MDS case shows.
         return [{"source": "xml", "title": "Can't be blank", "uid": doi}]
     found: list[tuple[str, str]] = []
-    problem = url_problem(url, repository)
+    problem = url_problem(url, repository) if check_url else None
     if problem:
         found.append(("url", problem))
     for source, title in schema_problems(metadata, xml=xml, version=_version(schema_version)):

@@ -198,4 +198,4 @@ def with_identifier(xml_text: str, doi: str) -> str:
         if isinstance(element.tag, str) and etree.QName(element).localname == "identifier":
             element.text = doi.upper()
             break
-    return DECLARATION + etree.tostring(root, encoding="unicode") + "\n"
+    return DECLARATION + etree.tostring(root, encoding="unicode")
