@@ -71,10 +71,8 @@ def _seed(sandbox: Sandbox, n: int, seed: int) -> None:
 
 
 def _serve(sandbox: Sandbox, host: str, port: int, db_path: Path | None) -> None:
-    try:
-        server = make_server(host, port, sandbox, threaded=True)
-    except OSError as exc:
-        raise click.ClickException(f"Cannot listen on {host}:{port} ({exc.strerror}). Stop the other server or pass --port.") from None
+    # werkzeug reports a port in use itself ("Port N is in use by another program...") and exits 1.
+    server = make_server(host, port, sandbox, threaded=True)
     click.echo(f"DataCite sandbox listening on http://{host}:{server.server_port}/ "
                f"(database: {db_path or 'in memory'})")
     for repository in sandbox.repositories.values():
