@@ -8,7 +8,13 @@ import pytest
 
 from portal.datacite.sandbox.facets import DEFAULT_FACETS, render_facets, requested_facets, titleize
 from portal.datacite.sandbox.metadata import SPDX, licence_title
-from portal.datacite.sandbox.resource_types import RESOURCE_TYPES, derived_types, facet_id, facet_label, from_facet_id
+from portal.datacite.sandbox.resource_types import (
+    RESOURCE_TYPES,
+    derived_types,
+    facet_id,
+    facet_label,
+    from_facet_id,
+)
 from tests.datacite.sandbox_support import recording
 
 LISTS = ("listdois_basic.json", "listdois_exact_match.json", "listdois_pagination.json", "listdois_sorting.json")

@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from portal.datacite.sandbox import Sandbox, create_sandbox
 from portal.datacite.sandbox.query import parse_listing
 from portal.datacite.sandbox.repositories import Caller
+from portal.datacite.sandbox.results import aggregate_sql, page_sql
 from portal.datacite.sandbox.suffixes import encode_suffix
 from tests.datacite.conftest import creds, repository
 from tests.datacite.sandbox_support import NOW, client
@@ -112,15 +114,14 @@ def _plan(box: Sandbox, sql: str, params: list[Any]) -> str:
 
 def test_repository_facets_and_pages_use_indices_not_table_scans(small: Sandbox) -> None:
     repo = small.repositories["ALPHA.ONE"]
-    from werkzeug.datastructures import MultiDict
-
+    for params in ({"client-id": "alpha.one"}, {"client-id": "alpha.one", "state": "draft"}, {"prefix": "10.1111"}):
+        listing = parse_listing(MultiDict(params), Caller(repo, presented=True))
+        assert listing.aggregate
+        plan = _plan(small, *aggregate_sql(listing))
+        assert "SCAN facet_counts" not in plan and "SEARCH facet_counts" in plan, plan
     listing = parse_listing(MultiDict({"client-id": "alpha.one"}), Caller(repo, presented=True))
-    assert listing.aggregate
-    facet_sql = f"SELECT facet, value, sum(count) FROM facet_counts WHERE {listing.where()} GROUP BY facet, value"
-    plan = _plan(small, facet_sql, listing.params)
-    assert "SEARCH facet_counts USING PRIMARY KEY" in plan and "SCAN facet_counts" not in plan
-    page_sql = f"SELECT id FROM dois WHERE {listing.where()} ORDER BY updated_ms DESC, id DESC LIMIT 25"
-    assert "SCAN dois" not in _plan(small, page_sql, listing.params)
-    for where, params in (("created_ms >= ? AND created_ms < ?", [0, 1]), ("prefix = ? AND state = ?", ["10.1111", "draft"]),
-                          ("doi = ?", ["10.1111/x"])):
-        assert "SCAN dois" not in _plan(small, f"SELECT count(*) FROM dois WHERE {where}", params)
+    assert "SCAN dois" not in _plan(small, *page_sql(listing))
+    listing = parse_listing(MultiDict({"created": "2020", "sort": "-created"}), Caller(None, presented=False))
+    assert not listing.aggregate and "SCAN dois" not in _plan(small, *page_sql(listing))
+    listing = parse_listing(MultiDict({"query": "doi:10.1111/*", "page[cursor]": "1"}), Caller(None, presented=False))
+    assert "SCAN dois" not in _plan(small, *page_sql(listing))

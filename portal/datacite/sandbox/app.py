@@ -17,7 +17,7 @@ from werkzeug.wrappers import Request, Response
 from portal.datacite.sandbox import dois
 from portal.datacite.sandbox.facets import render_facets
 from portal.datacite.sandbox.faults import FaultInjector, Faults
-from portal.datacite.sandbox.query import next_link, parse_listing, run_listing, total_pages
+from portal.datacite.sandbox.query import parse_listing
 from portal.datacite.sandbox.repositories import Caller, SandboxRepository, identify_caller
 from portal.datacite.sandbox.responses import (
     NOT_FOUND,
@@ -28,6 +28,7 @@ from portal.datacite.sandbox.responses import (
     json_response,
     text_response,
 )
+from portal.datacite.sandbox.results import next_link, run_listing, total_pages
 from portal.datacite.sandbox.serialize import View, client_resource, detail_resource, list_resource, xml_text
 from portal.datacite.sandbox.store import Store
 from portal.datacite.sandbox.suffixes import random_suffix

@@ -10,8 +10,9 @@ from typing import Any
 from portal.datacite.sandbox.metadata import METADATA_KEYS, AttributeTypeError, normalise_metadata
 from portal.datacite.sandbox.repositories import Caller, SandboxRepository
 from portal.datacite.sandbox.responses import BAD_CREDENTIALS, FORBIDDEN, NOT_FOUND, ApiError, Invalid
+from portal.datacite.sandbox.rows import DoiRow
 from portal.datacite.sandbox.states import needs_validation, next_state
-from portal.datacite.sandbox.store import DoiRow, Store
+from portal.datacite.sandbox.store import Store
 from portal.datacite.sandbox.suffixes import doi_syntax_ok, random_suffix
 from portal.datacite.sandbox.validation import validation_errors
 from portal.datacite.sandbox.xml_read import XmlProblem, decode_xml_attribute, parse_xml

@@ -14,6 +14,7 @@ from typing import Any
 
 from portal.datacite.sandbox.repositories import SandboxRepository
 from portal.datacite.sandbox.resource_types import INTRODUCED, RESOURCE_TYPES
+from portal.datacite.sandbox.rows import DOI_COLUMNS
 from portal.datacite.sandbox.seed_vocabulary import (
     ADJECTIVES,
     AFFILIATIONS,
@@ -25,7 +26,7 @@ from portal.datacite.sandbox.seed_vocabulary import (
     PUBLISHERS,
     TOPICS,
 )
-from portal.datacite.sandbox.store import DOI_COLUMNS, Store
+from portal.datacite.sandbox.store import Store
 from portal.datacite.sandbox.suffixes import scattered_suffix
 
 BATCH = 10_000

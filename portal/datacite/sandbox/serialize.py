@@ -10,7 +10,7 @@ from typing import Any
 from portal.datacite.sandbox.metadata import has_metadata
 from portal.datacite.sandbox.repositories import SandboxRepository
 from portal.datacite.sandbox.resource_types import derived_types
-from portal.datacite.sandbox.store import DoiRow
+from portal.datacite.sandbox.rows import DoiRow
 from portal.datacite.sandbox.xml_write import build_xml
 
 LIST_KEYS = (

@@ -8,64 +8,14 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass, field, fields
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
-from portal.datacite.sandbox.facets import FACET_KEY_SQL, facet_terms, year_of
+from portal.datacite.sandbox.facets import FACET_KEY_SQL, facet_terms
 from portal.datacite.sandbox.repositories import SandboxRepository
+from portal.datacite.sandbox.rows import DOI_COLUMNS, DoiRow
 
-
-@dataclass
-class DoiRow:
-    """One DOI as stored: state, bookkeeping, columns for filters and facets, and the metadata document."""
-
-    doi: str
-    prefix: str
-    client_id: str
-    provider_id: str
-    state: str
-    created_ms: int
-    updated_ms: int
-    registered_ms: int | None = None
-    url: str | None = None
-    source: str = "api"
-    reason: str | None = None
-    metadata_version: int = 0
-    schema_version: str | None = None
-    resource_type_general: str | None = None
-    resource_type: str | None = None
-    publication_year: int | None = None
-    title_text: str = ""
-    creator_text: str = ""
-    publisher: str | None = None
-    license: str | None = None
-    affiliation: str | None = None
-    subject: str | None = None
-    field_of_science: str | None = None
-    link_status: int | None = None
-    citation_count: int = 0
-    view_count: int = 0
-    download_count: int = 0
-    metadata: str = "{}"
-    xml: str | None = None
-    # Seeded DOIs share metadata templates: then ``metadata`` holds only the title (see Store.to_doi).
-    template_id: int | None = None
-    id: int | None = field(default=None, compare=False)
-
-    def document(self) -> dict[str, Any]:
-        """The stored metadata attributes."""
-        return json.loads(self.metadata)
-
-    def facet_key(self) -> tuple[Any, ...]:
-        """The values facet counts depend on, in FACET_KEY_SQL order."""
-        return (self.client_id, self.provider_id, self.prefix, self.state, self.resource_type_general,
-                year_of(self.created_ms), year_of(self.registered_ms), self.publication_year, self.affiliation,
-                self.license, self.schema_version, self.link_status, self.subject, self.field_of_science,
-                self.citation_count, self.view_count, self.download_count)
-
-
-DOI_COLUMNS = tuple(f.name for f in fields(DoiRow) if f.name != "id")
 _PLACEHOLDERS = ", ".join("?" for _ in DOI_COLUMNS)
 # SQL built from our own column names only; every value is a bound parameter.
 SELECT_DOI = f"SELECT id, {', '.join(DOI_COLUMNS)} FROM dois WHERE doi = ?"  # noqa: S608  (fixed column names)
@@ -85,6 +35,9 @@ CREATE TABLE IF NOT EXISTS facet_counts (
     client_id TEXT NOT NULL, provider_id TEXT NOT NULL, prefix TEXT NOT NULL, state TEXT NOT NULL,
     facet TEXT NOT NULL, value TEXT NOT NULL, count INTEGER NOT NULL,
     PRIMARY KEY (client_id, prefix, state, facet, value)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_facets_prefix ON facet_counts (prefix, state, facet);
+CREATE INDEX IF NOT EXISTS ix_facets_provider ON facet_counts (provider_id, state, facet);
+CREATE INDEX IF NOT EXISTS ix_facets_state ON facet_counts (state, facet);
 """  # noqa: S608  (fixed DDL)
 # The full-text index follows the dois table through triggers (dropped during bulk loads, then rebuilt).
 _TEXT_TRIGGERS = """
