@@ -31,9 +31,11 @@ class _Parser:
         self.position = 0
 
     def peek(self) -> str | None:
+        """The next token, or None at the end."""
         return self.tokens[self.position][0] if self.position < len(self.tokens) else None
 
     def take(self) -> str:
+        """Consume the next token (a parse error at the end)."""
         item = self.peek()
         if item is None:
             self.fail()
@@ -41,6 +43,7 @@ class _Parser:
         return item  # type: ignore[return-value]
 
     def fail(self) -> None:
+        """Raise the search backend's parse_exception for the current position."""
         if self.position < len(self.tokens):
             found, column = self.tokens[self.position][0], self.tokens[self.position][1] + 1
         else:
@@ -51,6 +54,7 @@ class _Parser:
         )
 
     def expression(self) -> Clause:
+        """expression := conjunction (OR conjunction)*"""
         parts = [self.conjunction()]
         while self.peek() in ("OR", "||"):
             self.take()
@@ -58,6 +62,7 @@ class _Parser:
         return _join(parts, " OR ")
 
     def conjunction(self) -> Clause:
+        """conjunction := negation ([AND] negation)*  (AND is the default operator)"""
         parts = [self.negation()]
         while self.peek() not in (None, ")", "OR", "||"):
             if self.peek() in ("AND", "&&"):
@@ -66,6 +71,7 @@ class _Parser:
         return _join(parts, " AND ")
 
     def negation(self) -> Clause:
+        """negation := (NOT | -) negation | [+] primary"""
         item = self.peek()
         if item in ("NOT", "!"):
             self.take()
@@ -80,6 +86,7 @@ class _Parser:
         return self.primary()
 
     def primary(self) -> Clause:
+        """primary := ( expression ) | field:value | term"""
         item = self.peek()
         if item is None or item in ("[", "{", ")", "]", "}", ":", "AND", "OR", "&&", "||"):
             self.fail()
@@ -100,6 +107,7 @@ class _Parser:
         return free_text(self.value_text())
 
     def value_text(self) -> str:
+        """A term or quoted phrase, unescaped."""
         item = self.take()
         if item.startswith('"'):
             if len(item) < 2 or not item.endswith('"'):
@@ -112,6 +120,7 @@ class _Parser:
         return re.sub(r"\\(.)", r"\1", item)
 
     def field_value(self, field: str) -> Clause:
+        """The value after ``field:``: range, comparison, group or single term."""
         item = self.peek()
         if item is not None and item[0] in "[{" and len(item) > 1:
             bounds = item[1:-1].split()

@@ -73,6 +73,7 @@ def _words(column: str | None, value: str) -> Clause | None:
 
 
 def free_text(text: str) -> Clause:
+    """A term without a field: words in titles and creator names, or the DOI itself."""
     if text in ("*", ""):
         return Clause("1", [])
     found = _words(None, text)
@@ -84,6 +85,7 @@ def free_text(text: str) -> Clause:
 
 
 def field_match(field: str, value: str) -> Clause:
+    """``field:value`` for the fields the sandbox knows; unknown fields match nothing, as in the index."""
     if value == "*":
         return _exists(field)
     wildcard = "*" in value or "?" in value
@@ -127,9 +129,10 @@ def _exists(field: str) -> Clause:
 
 
 def field_range(field: str, low: str, high: str, low_inclusive: bool, high_inclusive: bool) -> Clause:
+    """A range on a date or number field (``*`` leaves a side open)."""
     if field in DATE_FIELDS:
         column = DATE_FIELDS[field]
-        bounds = (parse_date_bound(low, field, upper=False), parse_date_bound(high, field, upper=True))
+        bounds = (parse_date_bound(low), parse_date_bound(high))
         # A date given to the day (or month, year) covers the whole period: upper bounds round up.
         low_value = None if bounds[0] is None else bounds[0][0 if low_inclusive else 1]
         high_value = None if bounds[1] is None else bounds[1][1 if high_inclusive else 0]
@@ -161,9 +164,8 @@ def _number(value: str, field: str) -> int:
         raise SearchError(f"number_format_exception: For input string: \"{value}\" (field [{field}])") from None
 
 
-def parse_date_bound(value: str, field: str, *, upper: bool) -> tuple[int, int] | None:
+def parse_date_bound(value: str) -> tuple[int, int] | None:
     """(start, end) epoch ms of the period a date names (``2020`` is the whole year); None for ``*``."""
-    del upper
     if value == "*":
         return None
     if value.lower() == "now":

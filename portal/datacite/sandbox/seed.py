@@ -195,6 +195,7 @@ class _Tally:
         self.groups: dict[tuple[str, str, str, str], defaultdict[str, Counter[Any]]] = {}
 
     def group(self, key: tuple[str, str, str, str]) -> defaultdict[str, Counter[Any]]:
+        """The counters of one (client, provider, prefix, state) group."""
         found = self.groups.get(key)
         if found is None:
             found = self.groups[key] = defaultdict(Counter)
