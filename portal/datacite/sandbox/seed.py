@@ -232,9 +232,11 @@ def _batch(rng: random.Random, count: int, offset: int, repositories: list[Sandb
     created_years = rng.choices(years, weights=year_weights, k=count)
     rand = rng.random
     sources = ("api", "mds", "fabricaForm", "api")
+    providers = [r.provider_id for r in repositories]
     for i in range(count):
         number = offset + i
         repository = repositories[number % len(repositories)]
+        provider_id = providers[number % len(repositories)]
         prefix = repository.prefixes[number // len(repositories) % len(repository.prefixes)]
         suffix = scattered_suffix(number + 1)
         index = int(rand() * PROFILES)
@@ -254,13 +256,13 @@ def _batch(rng: random.Random, count: int, offset: int, repositories: list[Sandb
         title = f"{ADJECTIVES[i % len(ADJECTIVES)]} {NOUNS[number % len(NOUNS)]} of {TOPICS[int(rand() * len(TOPICS))]} {number + 1}"
         has_schema = not (state == "draft" and roll < 0.05)
         rows.append((
-            f"{prefix}/{suffix}", prefix, repository.symbol, repository.provider_id, state, created, updated, registered,
+            f"{prefix}/{suffix}", prefix, repository.symbol, provider_id, state, created, updated, registered,
             f"https://{hosts[repository.symbol]}/records/{suffix}", sources[i % 4], None, 0,
             profile.schema_version if has_schema else None, profile.general, profile.resource_type, published,
             title.lower(), profile.creator_text, profile.publisher, profile.licence, profile.affiliation, profile.subject,
             profile.field_of_science, link, citations, views, downloads, title, None, template_ids[index],
         ))
-        group = tally.group((repository.symbol, repository.provider_id, prefix, state))
+        group = tally.group((repository.symbol, provider_id, prefix, state))
         group["_profile"][(index, has_schema)] += 1
         group["created"][str(year)] += 1
         group["published"][str(published)] += 1

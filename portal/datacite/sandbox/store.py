@@ -109,6 +109,8 @@ class Store:
             if missing:
                 self.conn.execute("INSERT INTO dois_text (dois_text) VALUES ('rebuild')")
                 self.conn.executescript(_TEXT_TRIGGERS)
+            # Sampled statistics: enough for the planner, and seconds faster than a full ANALYZE at 1M rows.
+            self.conn.execute("PRAGMA analysis_limit=2000")
             self.conn.execute("ANALYZE")
 
     def drop_indices(self) -> None:

@@ -10,21 +10,16 @@ LIMIT = 32**6 - 1  # DataCite draws below 1,073,741,823, so six base32 character
 DOI_SYNTAX = re.compile(r"^10\.\d{4,5}/[-._;()/:a-zA-Z0-9*~$=]+$")
 # An odd multiplier is a bijection modulo 2**30: sequential numbers become distinct, scattered suffixes.
 _SCATTER = 0x2545F491
+_PAIRS = [ALPHABET[i >> 5] + ALPHABET[i & 31] for i in range(1024)]
 
 
 def encode_suffix(number: int) -> str:
     """The suffix DataCite makes from ``number``: e.g. 122149076 -> ``3mfp-6m52``."""
     if not 0 <= number <= LIMIT:
         raise ValueError(f"suffix numbers run from 0 to {LIMIT}")
-    digits = ""
-    rest = number
-    while True:
-        rest, remainder = divmod(rest, 32)
-        digits = ALPHABET[remainder] + digits
-        if rest == 0:
-            break
-    text = digits.rjust(6, "0") + f"{98 - (number * 100) % 97:02d}"
-    return f"{text[:4]}-{text[4:]}"
+    # Six base32 digits are three 10-bit chunks, two characters each.
+    digits = _PAIRS[number >> 20] + _PAIRS[(number >> 10) & 1023] + _PAIRS[number & 1023]
+    return f"{digits[:4]}-{digits[4:]}{98 - (number * 100) % 97:02d}"
 
 
 def random_suffix(rng: random.Random | None = None) -> str:
