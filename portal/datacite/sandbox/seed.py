@@ -184,7 +184,7 @@ def seed_dois(store: Store, repositories: list[SandboxRepository], n: int, *, se
                 progress(count)
     finally:
         if bulk:
-            store.create_indices()
+            store.create_indices(analyze=True)
     return inserted
 
 

@@ -100,7 +100,7 @@ class Store:
                 raise
             self.conn.execute("COMMIT")
 
-    def create_indices(self) -> None:
+    def create_indices(self, *, analyze: bool = False) -> None:
         """Create the secondary indices and full-text triggers that are missing (rebuilding the text index then)."""
         with self.lock:
             for name, target in INDICES.items():
@@ -109,8 +109,9 @@ class Store:
             if missing:
                 self.conn.execute("INSERT INTO dois_text (dois_text) VALUES ('rebuild')")
                 self.conn.executescript(_TEXT_TRIGGERS)
-            # Full statistics: sampled ones (analysis_limit) led the planner to sort whole tables at 1M rows.
-            self.conn.execute("ANALYZE")
+            if analyze:
+                # Full statistics: sampled ones (analysis_limit) led the planner to sort whole tables at 1M rows.
+                self.conn.execute("ANALYZE")
 
     def drop_indices(self) -> None:
         """Drop the secondary indices and full-text triggers (before a bulk load)."""
