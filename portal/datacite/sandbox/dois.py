@@ -105,6 +105,13 @@ def _blank(doi: str, repository: SandboxRepository, now_ms: int) -> DoiRow:
                   state="draft", created_ms=now_ms, updated_ms=now_ms)
 
 
+def _text(value: Any) -> str | None:
+    """A JSON value stored as text (objects and lists as JSON); None stays None."""
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def _truthy(value: Any) -> bool:
     return value is True or str(value).strip().lower() == "true"
 
@@ -136,7 +143,7 @@ def _apply(row: DoiRow, attributes: dict[str, Any], repository: SandboxRepositor
         stored_xml = None  # JSON attributes win; the XML is generated from them from now on
     metadata.update(given)
     state = next_state(row.state, attributes.get("event"))
-    schema_version = attributes.get("schemaVersion") or namespace or row.schema_version
+    schema_version = _text(attributes.get("schemaVersion")) or namespace or row.schema_version
     if schema_version is None and needs_validation(state):
         schema_version = KERNEL_4
     url = str(attributes["url"]).strip() if attributes.get("url") else row.url
@@ -150,8 +157,8 @@ def _apply(row: DoiRow, attributes: dict[str, Any], repository: SandboxRepositor
     changed = bool(given) or (bool(attributes.get("xml")) and not xml_problem)
     updated = replace(
         row, state=state, url=url, updated_ms=now_ms, schema_version=schema_version, xml=stored_xml,
-        source=str(attributes.get("source") or row.source or "api"),
-        reason=attributes["reason"] if "reason" in attributes else row.reason,
+        source=_text(attributes.get("source")) or row.source or "api",
+        reason=_text(attributes["reason"]) if "reason" in attributes else row.reason,
         metadata_version=row.metadata_version + (1 if changed and not new else 0),
         registered_ms=row.registered_ms or (now_ms if needs_validation(state) else None),
         metadata=json.dumps({k: metadata[k] for k in METADATA_KEYS if k in metadata}, ensure_ascii=False),

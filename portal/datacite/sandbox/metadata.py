@@ -52,11 +52,12 @@ def normalise_metadata(attributes: dict[str, Any]) -> dict[str, Any]:
     """The metadata attributes present in a request, normalised; absent ones are not included."""
     given = dict(attributes)
     if "alternateIdentifiers" in given and "identifiers" not in given:
+        alternates = given["alternateIdentifiers"]
         given["identifiers"] = [
             {"identifierType": a.get("alternateIdentifierType"), "identifier": a.get("alternateIdentifier")}
             if isinstance(a, dict) else a
-            for a in (given["alternateIdentifiers"] or [])
-        ]
+            for a in alternates
+        ] if isinstance(alternates, list) else alternates
     out: dict[str, Any] = {}
     for key in METADATA_KEYS:
         if key in given:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from lxml import etree
@@ -10,16 +12,23 @@ KERNEL_4 = "http://datacite.org/schema/kernel-4"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SCHEMA_LOCATION = f"{KERNEL_4} http://schema.datacite.org/meta/kernel-4/metadata.xsd"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def _clean(value: Any) -> str:
+    """Text XML 1.0 can hold: control characters and lone surrogates dropped."""
+    return _NOT_XML.sub("", value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+                        if isinstance(value, dict | list) else str(value))
 
 
 def _el(parent: Any, tag: str, text: Any = None, **attrs: Any) -> Any:
     element = etree.SubElement(parent, f"{{{KERNEL_4}}}{tag}")
     for key, value in attrs.items():
         if value not in (None, ""):
-            element.set(XML_LANG if key == "lang" else key, str(value))
+            element.set(XML_LANG if key == "lang" else key, _clean(value))
     if text not in (None, ""):
-        element.text = str(text)
+        element.text = _clean(text)
     return element
 
 
