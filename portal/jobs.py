@@ -210,6 +210,14 @@ class JobSpec:
 SCHEDULE: tuple[JobSpec, ...] = (
     JobSpec("outbox.deliver", "portal.services.mail_delivery:deliver_outbox", every(minutes=1),
             "Send queued mail over SMTP; temporary failures are retried with growing delays."),
+    JobSpec("tickets.sla_notices", "portal.services.tickets.jobs:sla_notices", every(minutes=1),
+            "Warn the assignee and group at 80 % of an SLA target, and again when it is missed."),
+    JobSpec("staff.overdue_alerts", "portal.services.tickets.jobs:staff_alerts", every(minutes=5),
+            "Alert the designated contact's primary, then backup, about overdue DataCite requests."),
+    JobSpec("tickets.close_resolved", "portal.services.tickets.jobs:close_resolved", cron(hour=2, minute=30),
+            "Close tickets resolved more than RESOLVED_CLOSE_DAYS ago."),
+    JobSpec("api.purge_idempotency", "portal.services.tickets.jobs:purge_idempotency_keys", cron(hour=3, minute=5),
+            "Forget API idempotency keys older than two days."),
 )
 
 

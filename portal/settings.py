@@ -63,6 +63,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
     Setting("ATTACHMENT_DIR", "", "Folder for ticket attachments (outside static); default `instance/attachments`."),
     Setting("ATTACHMENT_MAX_MB", 10, "Largest attachment accepted, in MiB.", int),
+    Setting("RESOLVED_CLOSE_DAYS", 7, "Resolved tickets close by themselves after this many days.", int),
     Setting("DATACITE_SUPPORT_EMAIL", "support@datacite.org", "Where escalations to DataCite support are sent."),
     Setting("DATACITE_XSD_DIR", "", "Folder with kernel-4.X/metadata.xsd for XSD validation; empty skips XSD checks."),
     Setting("CONTACT_EMAIL", "support@rsp.example",

@@ -49,6 +49,14 @@ def message_html(text: str) -> Any:
     return render_markdown(text, profile="message")
 
 
+def sla_state(ticket: Any) -> str:
+    """The ticket's overall SLA state now, for list badges."""
+    from portal.models.types import utcnow
+    from portal.services.tickets.sla_hooks import state_of
+
+    return state_of(ticket, utcnow())
+
+
 def url_with(**changes: Any) -> str:
     """The current URL with some query arguments changed (for paging and sorting links)."""
     args = request.args.to_dict()
@@ -91,4 +99,5 @@ def init_app(app: Flask) -> None:
     app.add_template_global(can)
     app.add_template_global(navigation)
     app.add_template_global(viewer_zone)
+    app.add_template_global(sla_state, "sla_state")
     app.add_template_global(__version__, "portal_version")
