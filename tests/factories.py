@@ -57,12 +57,13 @@ def ticket(session: Session, *, requester: User | None = None, org: Organisation
     from portal.services.tickets.core import NewTicket, create_ticket
     from tests.helpdesk import ctx_for_tests
 
+    from portal.models.types import utcnow
+
+    now = fields.pop("now", None) or utcnow()
     data = NewTicket(subject=subject, body=body, requester=requester,
                      requester_email="" if requester else "someone@example.org",
                      organisation_id=org.id if org and requester is None else None, **fields)
-    from portal.models.types import utcnow
-
-    return create_ticket(session, data, ctx=ctx_for_tests(), actor=requester, now=fields.pop("now", None) or utcnow())
+    return create_ticket(session, data, ctx=ctx_for_tests(), actor=requester, now=now)
 
 
 def helpdesk_world(session: Session, *, org_a: Organisation, repo_a: Repository, member_a: User,
