@@ -54,10 +54,9 @@ def repository(session: Session, org: Organisation, symbol: str | None = None, *
 def ticket(session: Session, *, requester: User | None = None, org: Organisation | None = None, subject: str = "Help",
            body: str = "Something failed.", **fields: Any):
     """A ticket made through the real service (so its message, history and DOIs exist)."""
+    from portal.models.types import utcnow
     from portal.services.tickets.core import NewTicket, create_ticket
     from tests.helpdesk import ctx_for_tests
-
-    from portal.models.types import utcnow
 
     now = fields.pop("now", None) or utcnow()
     data = NewTicket(subject=subject, body=body, requester=requester,

@@ -88,6 +88,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "desk.canned_new": DESK,
     "desk.canned_edit": DESK,
     "desk.canned_render": DESK,
+    "desk.reports": DESK,
+    "desk.reports_csv": DESK,
     # Member users
     "member.home": MEMBERS,
     "member.organisation": MEMBERS,

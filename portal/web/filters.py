@@ -67,9 +67,9 @@ def can(endpoint: str) -> bool:
 
 NAVIGATION = {
     "admin": [("desk.home", "Desk"), ("desk.tickets", "Tickets"), ("desk.members", "Members"),
-              ("admin.home", "Admin"), ("admin.users", "Users"), ("admin.audit", "Audit log")],
+              ("desk.reports", "Reports"), ("admin.home", "Admin"), ("admin.users", "Users"), ("admin.audit", "Audit log")],
     "agent": [("desk.home", "Home"), ("desk.tickets", "Tickets"), ("desk.members", "Members"),
-              ("desk.canned_list", "Canned answers")],
+              ("desk.canned_list", "Canned answers"), ("desk.reports", "Reports")],
     "publisher": [("publish.home", "Documentation")],
     "datacite_staff": [("staff.home", "Requests")],
     "member": [("member.home", "Home"), ("member.tickets", "Tickets"), ("member.ticket_new", "New ticket"),

@@ -83,8 +83,9 @@ def response_buckets_table(responses: FirstResponses) -> Table:
                  [(b.label, b.count) for b in responses.buckets] + [("Still awaiting a reply", responses.awaiting)])
 
 
-def _clock_rows(prefix: tuple[str, ...], clocks: list[ClockTally]) -> list[tuple[object, ...]]:
-    return [(*prefix, c.label, c.tally.met, c.tally.missed, c.tally.pending, c.tally.percent) for c in clocks]
+def _clock_rows(prefix: tuple[str, ...], clocks: list[ClockTally], *, skip_empty: bool = False) -> list[tuple[object, ...]]:
+    return [(*prefix, c.label, c.tally.met, c.tally.missed, c.tally.pending, c.tally.percent) for c in clocks
+            if c.tally.total or not skip_empty]
 
 
 SLA_COLUMNS = (Column("clock", "Target", Kind.text), Column("met", "Met"), Column("missed", "Missed"),
@@ -97,13 +98,13 @@ def sla_table(sla: Attainment) -> Table:
 
 
 def sla_priority_table(sla: Attainment) -> Table:
-    rows = [row for priority, clocks in sla.by_priority for row in _clock_rows((priority,), clocks)]
+    rows = [row for priority, clocks in sla.by_priority for row in _clock_rows((priority,), clocks, skip_empty=True)]
     return Table("sla-priority", "SLA attainment per priority", (Column("priority", "Priority", Kind.text), *SLA_COLUMNS),
                  rows, empty="No ticket opened in this period has an SLA target.")
 
 
 def sla_group_table(sla: Attainment) -> Table:
-    rows = [row for group, clocks in sla.by_group for row in _clock_rows((group,), clocks)]
+    rows = [row for group, clocks in sla.by_group for row in _clock_rows((group,), clocks, skip_empty=True)]
     return Table("sla-group", "SLA attainment per group", (Column("group", "Group", Kind.text), *SLA_COLUMNS),
                  rows, empty="No ticket opened in this period has an SLA target.")
 

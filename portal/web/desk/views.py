@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask_login import current_user
 
-from portal.services import system
+from portal.services.reports.home import desk_home
 from portal.web.common import db, utcnow
 from portal.web.desk import bp
+from portal.web.desk.report_pages import home_figures
+from portal.web.filters import viewer_zone
 
 
 @bp.route("/")
 def home() -> str:
-    return render_template("desk/home.html", overview=system.overview(db(), now=utcnow()))
+    zone = viewer_zone()
+    data = desk_home(db(), current_user, now=utcnow(), zone=zone)
+    return render_template("desk/home.html", home=data, zone=zone, **home_figures(data))
