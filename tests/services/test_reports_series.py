@@ -138,3 +138,16 @@ def test_percentile_is_nearest_rank(values, fraction, expected):
 def test_last_days_ends_today_in_the_viewers_zone():
     period = last_days(7, now=utc(2024, 3, 30, 23, 30), zone=BERLIN)  # already the 31st in Berlin
     assert (period.first, period.last) == (date(2024, 3, 25), date(2024, 3, 31))
+
+
+def test_filters_keep_sqlite_on_the_time_range_index():
+    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlmodel import select
+
+    from portal.models import Ticket
+
+    stmt = ReportScope(group_id=2, priority="high").apply(select(Ticket.id))
+    on_sqlite = str(stmt.compile(dialect=sqlite.dialect()))
+    on_postgresql = str(stmt.compile(dialect=postgresql.dialect()))
+    assert "+ticket.group_id = " in on_sqlite and "+ticket.priority = " in on_sqlite
+    assert "+" not in on_postgresql and "ticket.priority = " in on_postgresql

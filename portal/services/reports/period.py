@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from portal.errors import ValidationFailed
@@ -12,7 +13,8 @@ PRESETS = {"7": 7, "30": 30, "90": 90}
 DEFAULT_PRESET = "30"
 MAX_DAYS = 366
 EARLIEST = date(2000, 1, 1)
-_STEP = timedelta(hours=1)
+# Offsets are probed once a day: no zone changes its UTC offset twice within 24 hours.
+_STEP = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,9 @@ class Period:
             return f"the last {PRESETS[self.preset]} days"
         return f"{self.first.isoformat()} to {self.last.isoformat()}"
 
+    @cached_property
     def segments(self) -> list[Segment]:
+        """The DST pieces of the period (computed once per period)."""
         return offset_segments(self.zone, self.start, self.end)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from portal.errors import ValidationFailed
 from portal.models import Priority, Ticket
+from portal.services.reports.sql_time import unindexed
 
 
 @dataclass(frozen=True)
@@ -19,9 +20,9 @@ class ReportScope:
     def conditions(self) -> list[Any]:
         found: list[Any] = []
         if self.group_id is not None:
-            found.append(Ticket.group_id == self.group_id)
+            found.append(unindexed(Ticket.group_id) == self.group_id)
         if self.priority:
-            found.append(Ticket.priority == self.priority)
+            found.append(unindexed(Ticket.priority) == self.priority)
         return found
 
     def apply(self, stmt: Any) -> Any:

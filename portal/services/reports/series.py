@@ -13,6 +13,7 @@ Counting rules:
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from collections import Counter
@@ -73,7 +74,7 @@ class FirstResponses:
 
 
 def _per_day(session: Session, column: object, period: Period, scope: ReportScope) -> Counter[date]:
-    segments = period.segments()
+    segments = period.segments
     inner = scope.apply(
         select(local_day(column, segments).label("day"))
         .where(column >= period.start, column < period.end)  # type: ignore[operator]
@@ -103,12 +104,12 @@ def median(sorted_values: list[float]) -> float | None:
 
 
 def bucket_responses(values: list[float]) -> list[Bucket]:
-    counts = [0] * len(RESPONSE_BUCKETS)
-    for value in values:
-        for index, (_label, upper) in enumerate(RESPONSE_BUCKETS):
-            if upper is None or value < upper:
-                counts[index] += 1
-                break
+    """Counts per RESPONSE_BUCKETS entry, for values already sorted."""
+    counts, start = [], 0
+    for _label, upper in RESPONSE_BUCKETS:
+        end = len(values) if upper is None else bisect.bisect_left(values, upper, lo=start)
+        counts.append(end - start)
+        start = end
     return [Bucket(label, n) for (label, _upper), n in zip(RESPONSE_BUCKETS, counts, strict=True)]
 
 
@@ -117,17 +118,20 @@ def first_responses(session: Session, period: Period, *, scope: ReportScope | No
     scope = scope or ReportScope()
     stmt = scope.apply(
         select(
-            local_day(Ticket.created_at, period.segments()),
+            local_day(Ticket.created_at, period.segments),
             seconds_between(Ticket.first_response_at, Ticket.created_at),
             Ticket.status.in_(ACTIVE_STATUSES),  # type: ignore[attr-defined]
         ).where(Ticket.created_at >= period.start, Ticket.created_at < period.end)  # type: ignore[operator]
     )
     answered: dict[date, list[float]] = {d: [] for d in period.days}
     awaiting: Counter[date] = Counter()
-    for raw_day, seconds, active in session.exec(stmt).all():  # type: ignore[call-overload]
-        day = as_date(raw_day)
+    # Core rows, not ORM: a year can hold tens of thousands of tickets and this loop is the hot path.
+    seen: dict[object, date] = {}
+    for raw_day, seconds, active in session.connection().execute(stmt).all():
+        day = seen.get(raw_day) or seen.setdefault(raw_day, as_date(raw_day))
         if seconds is not None:
-            answered.setdefault(day, []).append(max(0.0, round(float(seconds), 3)))
+            # Rounded to the millisecond: SQLite's julianday arithmetic leaves float dust.
+            answered.setdefault(day, []).append(round(seconds, 3) if seconds > 0 else 0.0)
         elif active:
             awaiting[day] += 1
     days: list[ResponseDay] = []

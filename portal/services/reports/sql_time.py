@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Float, case, literal, literal_column
+from sqlalchemy import Float, String, case, literal, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -19,9 +19,13 @@ from portal.services.reports.period import Segment
 
 
 class _ShiftedDate(FunctionElement[date]):
-    """DATE(column + offset seconds); the offset is an integer expression."""
+    """DATE(column + offset seconds); the offset is an integer expression.
 
-    type = Date()
+    Typed as text so SQLite's ISO strings pass through untouched (``as_date`` converts them, cheaply);
+    PostgreSQL returns dates.
+    """
+
+    type = String()
     inherit_cache = True
     name = "shifted_date"
 
@@ -79,3 +83,28 @@ def seconds_between(later: Any, earlier: Any) -> ColumnElement[float]:
 def as_date(value: date | str) -> date:
     """A day as the database returned it, as a date."""
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+class _Unindexed(FunctionElement[Any]):
+    """A column the planner should filter on but not pick an index for (SQLite: unary +)."""
+
+    inherit_cache = True
+    name = "unindexed"
+
+
+@compiles(_Unindexed)
+def _unindexed_default(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(list(element.clauses)[0], **kw))
+
+
+@compiles(_Unindexed, "sqlite")
+def _unindexed_sqlite(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    # Without statistics SQLite trusts an equality index over a time range; "+column" rules that index out.
+    return f"+{compiler.process(list(element.clauses)[0], **kw)}"
+
+
+def unindexed(column: Any) -> ColumnElement[Any]:
+    """``column`` for filtering, keeping SQLite on the period's time-range index (PostgreSQL has statistics)."""
+    element = _Unindexed(column)
+    element.type = column.type
+    return element
