@@ -115,3 +115,22 @@ def test_every_report_table_exports_and_unknown_names_are_refused(session):
 ])
 def test_duration_text(seconds, text):
     assert duration_text(seconds) == text
+
+
+def test_one_table_queries_only_its_own_figure(session):
+    from sqlalchemy import event
+
+    report = build_report(session, period=parse("30"), scope=ReportScope(), now=NOW)
+    statements: list[str] = []
+
+    def keep(conn, cursor, statement, parameters, context, many):
+        statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        report.table("backlog")
+        report.table("backlog")  # computed once
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert len([s for s in statements if "FROM ticket" in s]) == 1

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from sqlmodel import Session
 
@@ -19,17 +19,35 @@ from portal.services.reports.series import DayCount, FirstResponses, first_respo
 from portal.services.reports.tables import Column, Kind, Table
 
 
-@dataclass
 class Report:
-    period: Period
-    scope: ReportScope
-    now: datetime
-    opened_solved: list[DayCount]
-    responses: FirstResponses
-    sla: Attainment
-    backlog: Backlog
-    workload: list[WorkloadRow]
-    csat: Csat
+    """Every figure for a period and scope; each is queried on first use, so a CSV of one table runs one query set."""
+
+    def __init__(self, session: Session, *, period: Period, scope: ReportScope, now: datetime) -> None:
+        self.session, self.period, self.scope, self.now = session, period, scope, now
+
+    @cached_property
+    def opened_solved(self) -> list[DayCount]:
+        return opened_solved_per_day(self.session, self.period, scope=self.scope)
+
+    @cached_property
+    def responses(self) -> FirstResponses:
+        return first_responses(self.session, self.period, scope=self.scope)
+
+    @cached_property
+    def sla(self) -> Attainment:
+        return sla_attainment(self.session, self.period, now=self.now, scope=self.scope)
+
+    @cached_property
+    def backlog(self) -> Backlog:
+        return backlog(self.session, now=self.now, scope=self.scope)
+
+    @cached_property
+    def workload(self) -> list[WorkloadRow]:
+        return workload(self.session, scope=self.scope)
+
+    @cached_property
+    def csat(self) -> Csat:
+        return csat_summary(self.session, self.period, scope=self.scope)
 
     def table(self, name: str) -> Table:
         """One figure as a table, by its CSV name; NotFound for an unknown name."""
@@ -48,16 +66,15 @@ class Report:
 
 
 def build_report(session: Session, *, period: Period, scope: ReportScope, now: datetime) -> Report:
-    """Every report figure for the period (series, SLA, CSAT) and as of now (backlog, workload)."""
-    return Report(
-        period=period, scope=scope, now=now,
-        opened_solved=opened_solved_per_day(session, period, scope=scope),
-        responses=first_responses(session, period, scope=scope),
-        sla=sla_attainment(session, period, now=now, scope=scope),
-        backlog=backlog(session, now=now, scope=scope),
-        workload=workload(session, scope=scope),
-        csat=csat_summary(session, period, scope=scope),
-    )
+    """The report for a period (series, SLA, CSAT) and as of now (backlog, workload); figures load when used."""
+    return Report(session, period=period, scope=scope, now=now)
+
+
+def load_all(report: Report) -> Report:
+    """Query every figure now (for timing, or before the session goes away)."""
+    for name in ("opened_solved", "responses", "sla", "backlog", "workload", "csat"):
+        getattr(report, name)
+    return report
 
 
 # ---------------------------------------------------------------- tables
