@@ -1,6 +1,7 @@
 """Every table, by domain. Importing this module registers them all with SQLModel's metadata."""
 
 from portal.models.accounts import LoginThrottle, OneTimeToken, RecoveryCode, Role, User
+from portal.models.api import ApiToken, IdempotencyRecord, IdempotencyStatus
 from portal.models.audit import AuditEvent
 from portal.models.mail import OutboxMessage, OutboxStatus
 from portal.models.members import (
@@ -11,6 +12,7 @@ from portal.models.members import (
     Repository,
     RepositoryPrefix,
 )
+from portal.models.staff import DesignatedContact, ServiceProfileText, StaffRequest
 from portal.models.system import ProcessHeartbeat
 from portal.models.tickets import (
     AssignmentMode,
@@ -39,6 +41,9 @@ from portal.models.tickets import (
 ENCRYPTED_FIELDS = [(User, "totp_secret")]
 
 __all__ = [
+    "DesignatedContact",
+    "ServiceProfileText",
+    "StaffRequest",
     "AssignmentMode",
     "Attachment",
     "CannedAnswer",
@@ -60,10 +65,13 @@ __all__ = [
     "TicketTag",
     "Visibility",
     "ENCRYPTED_FIELDS",
+    "ApiToken",
     "AuditEvent",
     "Contact",
     "ContactRole",
     "Environment",
+    "IdempotencyRecord",
+    "IdempotencyStatus",
     "LoginThrottle",
     "OneTimeToken",
     "Organisation",

@@ -38,8 +38,9 @@ def world(session, make):
     users = {"admin": admin, "agent": make.user(session, Role.agent), "publisher": make.user(session, Role.publisher),
              "datacite_staff": make.user(session, Role.datacite_staff), "member": make.user(session, Role.member, org=org)}
     helpdesk = make.helpdesk_world(session, org_a=org, repo_a=repo, member_a=users["member"], agent=users["agent"])
+    token, _ = make.api_token(session, users["agent"])
     params = {"org_id": org.id, "repo_id": repo.id, "contact_id": contact.id, "user_id": target.id,
-              "token": "x", "filename": "style.css", **helpdesk}
+              "token": "x", "filename": "style.css", "token_id": token.id, **helpdesk}
     return users, params
 
 

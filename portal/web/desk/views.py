@@ -1,4 +1,4 @@
-"""The agent's start page."""
+"""The agent's start page, and the report on DataCite staff requests."""
 
 from __future__ import annotations
 
@@ -17,3 +17,11 @@ def home() -> str:
     zone = viewer_zone()
     data = desk_home(db(), current_user, now=utcnow(), zone=zone)
     return render_template("desk/home.html", home=data, zone=zone, **home_figures(data))
+
+
+@bp.route("/staff-report")
+def staff_report() -> str:
+    """Response times to DataCite staff requests per month, against the designated contact's targets."""
+    from portal.services.staff.report import staff_report as build
+
+    return render_template("desk/staff_report.html", report=build(db(), now=utcnow(), zone=viewer_zone()))

@@ -1,7 +1,7 @@
 """Reports: indexes for the solved-per-day series and the CSAT figures (range scans on resolved_at and csat_at).
 
-Revision ID: 0007_reports
-Revises: 0002_helpdesk
+Revision ID: 0005_reports
+Revises: 0004_api
 Create Date: 2026-11-27 10:00:00
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0007_reports'
-down_revision: str | Sequence[str] | None = '0002_helpdesk'
+revision: str = '0005_reports'
+down_revision: str | Sequence[str] | None = '0004_api'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
