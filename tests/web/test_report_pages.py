@@ -72,7 +72,7 @@ def test_agent_home_shows_what_needs_attention(client, login_as, world):
     breaching = html[html.index('id="breaching-heading"'):html.index('id="mine-heading"')]
     assert breaching.index("Overdue") < breaching.index("Publishing fails")  # most urgent first
     assert re.search(r"<strong>2</strong> breaching within 2 hours", html)
-    assert re.search(r"<strong>1</strong> back from DataCite", html)
+    assert re.search(r"<strong>1</strong> back from DataCite</a>", html)
     assert re.search(r"<strong>1</strong> proactive finding this week", html)
     charts = svgs(html)
     assert {c.get("id") for c in charts} == {"home-sla", "home-opened-solved", "home-first-response"}

@@ -49,6 +49,7 @@ class Tally:
         return round(100.0 * self.met / decided, 1) if decided else None
 
     def add(self, other: Tally) -> None:
+        """Add another tally's counts to this one."""
         self.met += other.met
         self.missed += other.missed
         self.pending += other.pending

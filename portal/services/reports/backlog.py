@@ -75,6 +75,7 @@ def backlog(session: Session, *, now: datetime, scope: ReportScope | None = None
 
 
 def status_label(value: str) -> str:
+    """A status value as people read it."""
     known = {s.value: s for s in Status}
     return STATUS_LABELS[known[value]] if value in known else value
 

@@ -45,6 +45,7 @@ class DeskHome:
     unassigned_by_group: list[GroupCount]
     waiting_datacite: list[queues.TicketRow]
     answered_by_datacite: list[AnsweredEscalation]
+    answered_count: int
     proactive: list[Ticket]
     proactive_count: int
     sla_period: Period
@@ -72,16 +73,16 @@ def unassigned_by_group(session: Session) -> list[GroupCount]:
     return sorted(found, key=lambda r: (r.group_id is None, r.name.lower()))
 
 
-def answered_by_datacite(session: Session, *, now: datetime) -> list[AnsweredEscalation]:
-    """Active tickets whose escalation DataCite answered lately, newest answer first."""
-    rows = session.exec(
-        select(Ticket, Escalation.answered_at, Escalation.datacite_reference)
-        .join(Escalation, Escalation.ticket_id == Ticket.id)  # type: ignore[arg-type]
-        .where(Escalation.status == EscalationStatus.answered, Escalation.answered_at >= now - ANSWERED_RECENTLY,  # type: ignore[operator]
-               Ticket.status.in_(ACTIVE_STATUSES))  # type: ignore[attr-defined]
-        .order_by(Escalation.answered_at.desc()).limit(TOP)  # type: ignore[union-attr]
-    ).all()
-    return [AnsweredEscalation(ticket=t, answered_at=a, reference=r) for t, a, r in rows]
+def answered_by_datacite(session: Session, *, now: datetime) -> tuple[list[AnsweredEscalation], int]:
+    """Active tickets whose escalation DataCite answered lately (newest answer first, a few), and how many."""
+    where = (Escalation.status == EscalationStatus.answered, Escalation.answered_at >= now - ANSWERED_RECENTLY,  # type: ignore[operator]
+             Ticket.status.in_(ACTIVE_STATUSES))  # type: ignore[attr-defined]
+    joined = select(Ticket, Escalation.answered_at, Escalation.datacite_reference).join(
+        Escalation, Escalation.ticket_id == Ticket.id)  # type: ignore[arg-type]
+    rows = session.exec(joined.where(*where).order_by(Escalation.answered_at.desc()).limit(TOP)).all()  # type: ignore[union-attr]
+    count = session.exec(select(func.count(func.distinct(Ticket.id))).select_from(Ticket).join(
+        Escalation, Escalation.ticket_id == Ticket.id).where(*where)).one()  # type: ignore[arg-type]
+    return [AnsweredEscalation(ticket=t, answered_at=a, reference=r) for t, a, r in rows], int(count)
 
 
 def recent_proactive(session: Session, *, now: datetime) -> tuple[list[Ticket], int]:
@@ -99,13 +100,15 @@ def desk_home(session: Session, viewer: User, *, now: datetime, zone: ZoneInfo) 
     sla_period = last_days(SLA_DAYS, now=now, zone=zone, preset=str(SLA_DAYS))
     chart_period = last_days(CHART_DAYS, now=now, zone=zone)
     proactive, proactive_count = recent_proactive(session, now=now)
+    answered, answered_count = answered_by_datacite(session, now=now)
     return DeskHome(
         counts=queues.counts(session, viewer, now=now),
         mine=_top(session, viewer, "mine", now),
         breaching=_top(session, viewer, "breaching", now),
         unassigned_by_group=unassigned_by_group(session),
         waiting_datacite=_top(session, viewer, "waiting_datacite", now, sort="updated"),
-        answered_by_datacite=answered_by_datacite(session, now=now),
+        answered_by_datacite=answered,
+        answered_count=answered_count,
         proactive=proactive,
         proactive_count=proactive_count,
         sla_period=sla_period,

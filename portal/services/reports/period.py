@@ -67,6 +67,7 @@ def local_midnight(day: date, zone: ZoneInfo) -> datetime:
 
 
 def local_today(now: datetime, zone: ZoneInfo) -> date:
+    """Today's date in the zone."""
     return now.astimezone(zone).date()
 
 

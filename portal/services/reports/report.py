@@ -81,12 +81,14 @@ def load_all(report: Report) -> Report:
 
 
 def opened_solved_table(days: list[DayCount]) -> Table:
+    """Opened and solved per local day."""
     return Table("opened-solved", "Tickets opened and solved per day",
                  (Column("day", "Day", Kind.day), Column("opened", "Opened"), Column("solved", "Solved")),
                  [(d.day, d.opened, d.solved) for d in days])
 
 
 def first_response_table(responses: FirstResponses) -> Table:
+    """First-response counts, median and 90th percentile per opening day."""
     return Table("first-response", "First response per day opened",
                  (Column("day", "Day opened", Kind.day), Column("answered", "Answered"),
                   Column("awaiting", "Awaiting a reply"), Column("median", "Median first response", Kind.duration),
@@ -95,6 +97,7 @@ def first_response_table(responses: FirstResponses) -> Table:
 
 
 def response_buckets_table(responses: FirstResponses) -> Table:
+    """How many first responses fell in each time bucket, and how many still wait."""
     return Table("first-response-spread", "How long first responses took",
                  (Column("bucket", "First response within", Kind.text), Column("tickets", "Tickets")),
                  [(b.label, b.count) for b in responses.buckets] + [("Still awaiting a reply", responses.awaiting)])
@@ -110,23 +113,27 @@ SLA_COLUMNS = (Column("clock", "Target", Kind.text), Column("met", "Met"), Colum
 
 
 def sla_table(sla: Attainment) -> Table:
+    """Met / missed / pending per SLA target."""
     return Table("sla", "SLA attainment per target", SLA_COLUMNS, _clock_rows((), sla.clocks),
                  empty="No ticket opened in this period has an SLA target.")
 
 
 def sla_priority_table(sla: Attainment) -> Table:
+    """Met / missed / pending per priority and target (targets without tickets left out)."""
     rows = [row for priority, clocks in sla.by_priority for row in _clock_rows((priority,), clocks, skip_empty=True)]
     return Table("sla-priority", "SLA attainment per priority", (Column("priority", "Priority", Kind.text), *SLA_COLUMNS),
                  rows, empty="No ticket opened in this period has an SLA target.")
 
 
 def sla_group_table(sla: Attainment) -> Table:
+    """Met / missed / pending per group and target (targets without tickets left out)."""
     rows = [row for group, clocks in sla.by_group for row in _clock_rows((group,), clocks, skip_empty=True)]
     return Table("sla-group", "SLA attainment per group", (Column("group", "Group", Kind.text), *SLA_COLUMNS),
                  rows, empty="No ticket opened in this period has an SLA target.")
 
 
 def backlog_table(data: Backlog) -> Table:
+    """Open tickets by status and age, with totals."""
     columns = (Column("status", "Status", Kind.text), *(Column(f"age{i}", label) for i, (label, _b) in enumerate(AGE_BUCKETS)),
                Column("total", "Total"))
     rows: list[tuple[object, ...]] = [(r.label, *r.by_age, r.total) for r in data.rows]
@@ -136,6 +143,7 @@ def backlog_table(data: Backlog) -> Table:
 
 
 def workload_table(rows: list[WorkloadRow]) -> Table:
+    """Open tickets per assignee and status."""
     columns = (Column("assignee", "Assignee", Kind.text),
                *(Column(s.value, STATUS_LABELS[s]) for s in ACTIVE_STATUSES), Column("total", "Total"))
     return Table("workload", "Open tickets per assignee", columns,
@@ -143,11 +151,13 @@ def workload_table(rows: list[WorkloadRow]) -> Table:
 
 
 def csat_scores_table(csat: Csat) -> Table:
+    """Ratings per score."""
     return Table("csat", "Ratings by score", (Column("score", "Score", Kind.text), Column("ratings", "Ratings")),
                  [(SCORE_LABELS[s], n) for s, n in csat.distribution.items()], empty="No ratings in this period.")
 
 
 def csat_comments_table(csat: Csat) -> Table:
+    """The latest ratings that came with a comment."""
     columns = (Column("ticket", "Ticket"), Column("subject", "Subject", Kind.text),
                Column("organisation", "Organisation", Kind.text), Column("score", "Score"),
                Column("comment", "Comment", Kind.text), Column("rated_at", "Rated", Kind.moment))

@@ -18,6 +18,7 @@ class ReportScope:
     priority: str = ""
 
     def conditions(self) -> list[Any]:
+        """The WHERE terms for these filters."""
         found: list[Any] = []
         if self.group_id is not None:
             found.append(unindexed(Ticket.group_id) == self.group_id)
@@ -26,6 +27,7 @@ class ReportScope:
         return found
 
     def apply(self, stmt: Any) -> Any:
+        """The statement narrowed to these filters."""
         conditions = self.conditions()
         return stmt.where(*conditions) if conditions else stmt
 

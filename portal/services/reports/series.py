@@ -100,6 +100,7 @@ def percentile(sorted_values: list[float], fraction: float) -> float | None:
 
 
 def median(sorted_values: list[float]) -> float | None:
+    """The median of already sorted values (None when there are none)."""
     return statistics.median(sorted_values) if sorted_values else None
 
 

@@ -77,6 +77,7 @@ def local_day(column: Any, segments: list[Segment]) -> ColumnElement[date]:
 
 
 def seconds_between(later: Any, earlier: Any) -> ColumnElement[float]:
+    """``later - earlier`` in seconds, on either backend."""
     return _SecondsBetween(later, earlier)
 
 

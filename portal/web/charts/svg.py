@@ -49,6 +49,7 @@ def safe_id(raw: str) -> str:
 
 
 def plain_number(value: float) -> str:
+    """A number as an axis or tooltip shows it: no decimals when whole."""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
@@ -85,6 +86,7 @@ def frame(chart_id: str, title: str, description: str, width: int, height: int) 
 
 def text(parent: ET.Element, x: float, y: float, content: str, *, anchor: str = "start", css: str = "chart-label",
          **attrs: str) -> ET.Element:
+    """A text element at (x, y)."""
     element = ET.SubElement(parent, "text", {"x": f"{x:.1f}", "y": f"{y:.1f}", "text-anchor": anchor, "class": css,
                                              "fill": "#1d2430", **attrs})
     element.text = content
@@ -93,6 +95,7 @@ def text(parent: ET.Element, x: float, y: float, content: str, *, anchor: str = 
 
 def rect(parent: ET.Element, x: float, y: float, width: float, height: float, *, css: str, fill: str,
          tooltip: str = "") -> ET.Element:
+    """A rectangle, with an optional tooltip as its <title>."""
     element = ET.SubElement(parent, "rect", {"x": f"{x:.2f}", "y": f"{y:.2f}", "width": f"{max(width, 0):.2f}",
                                              "height": f"{max(height, 0):.2f}", "class": css, "fill": fill})
     if tooltip:
@@ -102,6 +105,7 @@ def rect(parent: ET.Element, x: float, y: float, width: float, height: float, *,
 
 def line(parent: ET.Element, x1: float, y1: float, x2: float, y2: float, *, css: str = "chart-grid",
          stroke: str = "#d9dee6") -> ET.Element:
+    """A line, a grid line by default."""
     return ET.SubElement(parent, "line", {"x1": f"{x1:.1f}", "y1": f"{y1:.1f}", "x2": f"{x2:.1f}", "y2": f"{y2:.1f}",
                                           "class": css, "stroke": stroke})
 
@@ -138,10 +142,12 @@ def x_labels(parent: ET.Element, labels: Sequence[str], *, left: float, band: fl
 
 
 def empty_note(parent: ET.Element, width: float, height: float, message: str) -> None:
+    """A note in the middle of a chart that has nothing to draw."""
     text(parent, width / 2, height / 2, message, anchor="middle", css="chart-empty")
 
 
 def has_values(series: Sequence[Series]) -> bool:
+    """Whether any series has a non-zero value."""
     return any(v for s in series for v in s.values if v)
 
 

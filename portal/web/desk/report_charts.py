@@ -17,14 +17,17 @@ HOUR = 3600.0
 
 
 def day_label(day: date) -> str:
+    """A short day label for an axis, e.g. "4 Mar"."""
     return f"{day.day} {day:%b}"
 
 
 def hours(value: float) -> str:
+    """An axis value in hours."""
     return f"{value:g} h" if value else "0"
 
 
 def opened_solved_chart(days: list[DayCount], *, chart_id: str, span: str) -> Markup:
+    """Grouped bars of tickets opened and solved per day."""
     opened, solved = sum(d.opened for d in days), sum(d.solved for d in days)
     busiest = max(days, key=lambda d: d.opened, default=None)
     description = f"Over {span}, {opened} tickets were opened and {solved} solved."
@@ -39,6 +42,7 @@ def opened_solved_chart(days: list[DayCount], *, chart_id: str, span: str) -> Ma
 
 
 def first_response_chart(responses: FirstResponses, *, chart_id: str, span: str) -> Markup:
+    """Lines of the median and 90th-percentile first response per opening day, in hours."""
     days = responses.days
     if responses.answered:
         description = (f"Over {span}, {responses.answered} tickets got a first response: median "
@@ -60,6 +64,7 @@ def first_response_chart(responses: FirstResponses, *, chart_id: str, span: str)
 
 
 def sla_chart(clocks: list[ClockTally], *, chart_id: str, span: str) -> Markup:
+    """Stacked bars of met, missed and pending per SLA target."""
     judged = [c for c in clocks if c.tally.total]
     parts = [f"{c.label}: {c.tally.percent:.1f} % met ({c.tally.met} of {c.tally.met + c.tally.missed} decided, "
              f"{c.tally.pending} pending)" if c.tally.percent is not None else f"{c.label}: {c.tally.pending} pending"
@@ -78,6 +83,7 @@ def sla_chart(clocks: list[ClockTally], *, chart_id: str, span: str) -> Markup:
 
 
 def response_spread_chart(responses: FirstResponses, *, chart_id: str) -> Markup:
+    """Bars of how many first responses fell in each time bucket."""
     labels = [b.label for b in responses.buckets]
     counts = [b.count for b in responses.buckets]
     description = "; ".join(f"{b.label.lower()}: {b.count}" for b in responses.buckets) + "."
@@ -87,6 +93,7 @@ def response_spread_chart(responses: FirstResponses, *, chart_id: str) -> Markup
 
 
 def backlog_chart(data: Backlog, *, chart_id: str) -> Markup:
+    """Bars of open tickets by age."""
     labels = [label for label, _bound in AGE_BUCKETS]
     description = f"{data.total} open tickets; by age since opening: " + "; ".join(
         f"{label.lower()}: {n}" for label, n in zip(labels, data.by_age, strict=True)) + "."
@@ -96,6 +103,7 @@ def backlog_chart(data: Backlog, *, chart_id: str) -> Markup:
 
 
 def csat_chart(csat: Csat, *, chart_id: str, span: str) -> Markup:
+    """Bars of ratings per score."""
     if csat.count:
         description = f"{csat.count} ratings over {span}, average {csat.average:.2f} of 5. " + "; ".join(
             f"{SCORE_LABELS[s]}: {n}" for s, n in csat.distribution.items()) + "."

@@ -65,6 +65,7 @@ def csv_url(table: str, period: Period, scope: ReportScope | None = None) -> str
 
 @bp.route("/reports")
 def reports() -> tuple[str, int] | str:
+    """The reports page: period and filter form, every figure as chart and table."""
     form = _form()
     groups = list_groups(db(), active_only=False)
     page: dict[str, Any] = {"form": form, "groups": groups, "presets": PRESETS, "zone": viewer_zone(),
@@ -91,6 +92,7 @@ def reports() -> tuple[str, int] | str:
 
 @bp.route("/reports.csv")
 def reports_csv() -> Response:
+    """One report table as a CSV download, for the same period and filters as the page."""
     form = _form()
     groups = list_groups(db(), active_only=False)
     try:

@@ -14,6 +14,7 @@ from portal.web.filters import viewer_zone
 
 @bp.route("/")
 def home() -> str:
+    """The agent's start page."""
     zone = viewer_zone()
     data = desk_home(db(), current_user, now=utcnow(), zone=zone)
     return render_template("desk/home.html", home=data, zone=zone, **home_figures(data))
