@@ -128,6 +128,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "desk.canned_edit": DESK,
     "desk.canned_render": DESK,
     "desk.sla": DESK,  # read-only view of the SLA policies and calendars
+    "desk.reports": DESK,
+    "desk.reports_csv": DESK,
     # Member users
     "member.home": MEMBERS,
     "member.organisation": MEMBERS,
