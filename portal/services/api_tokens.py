@@ -39,7 +39,7 @@ SCOPES: dict[str, str] = {
 
 # What each role may hold, which is also what a new token gets by default. Roles not listed hold no tokens.
 ROLE_SCOPES: dict[str, frozenset[str]] = {
-    Role.admin: frozenset({TICKETS_READ, TICKETS_WRITE}),
+    Role.admin: frozenset({TICKETS_READ, TICKETS_WRITE, PROFILE_READ}),
     Role.agent: frozenset({TICKETS_READ, TICKETS_WRITE}),
     Role.datacite_staff: frozenset({STAFF_REQUESTS_WRITE, PROFILE_READ}),
 }

@@ -162,6 +162,14 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.health": EVERYONE,
     "api.openapi": EVERYONE,
     "api.me": TOKEN,
+    "api.tickets_list": TOKEN,
+    "api.tickets_create": TOKEN,
+    "api.tickets_get": TOKEN,
+    "api.tickets_reply": TOKEN,
+    "api.tickets_status": TOKEN,
+    "api.staff_requests_create": TOKEN,
+    "api.staff_requests_get": TOKEN,
+    "api.service_profile": TOKEN,
     "api.echo": TOKEN,
 }
 

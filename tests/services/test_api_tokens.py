@@ -71,7 +71,7 @@ def test_default_scopes_follow_the_role(session, make):
     token, _ = make.api_token(session, staff)
     assert token.scope_set == {"staff-requests:write", "profile:read"}
     admin_token, _ = make.api_token(session, make.user(session, Role.admin))
-    assert admin_token.scope_set == {"tickets:read", "tickets:write"}
+    assert admin_token.scope_set == {"tickets:read", "tickets:write", "profile:read"}
 
 
 def test_active_tokens_are_limited(session, make, agent, monkeypatch):

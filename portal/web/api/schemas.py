@@ -84,9 +84,11 @@ def nested(schema: Schema, *, required: bool = False, description: str = "", nul
     return Field("object", required=required, schema=schema, description=description, nullable=nullable)
 
 
-def mapping(values: Field, *, max_items: int, required: bool = False, description: str = "") -> Field:
+def mapping(values: Field, *, max_items: int, required: bool = False, description: str = "",
+            nullable: bool = False) -> Field:
     """An object with free keys (at most ``max_items``) whose values all follow ``values``."""
-    return Field("object", required=required, values=values, max_items=max_items, description=description)
+    return Field("object", required=required, values=values, max_items=max_items, description=description,
+                 nullable=nullable)
 
 
 @dataclass(frozen=True)
