@@ -2,8 +2,17 @@
 
 from portal.models.accounts import LoginThrottle, OneTimeToken, RecoveryCode, Role, User
 from portal.models.audit import AuditEvent
+from portal.models.credentials import (
+    CredentialHandover,
+    CredentialKind,
+    CredentialSource,
+    DataCiteCall,
+    DiagnosisTranscript,
+    RepositoryCredential,
+)
 from portal.models.mail import OutboxMessage, OutboxStatus
 from portal.models.members import (
+    ApiTarget,
     Contact,
     ContactRole,
     Environment,
@@ -36,9 +45,16 @@ from portal.models.tickets import (
 )
 
 # Every column the vault seals: (model, field). `secrets rotate` and `secrets doctor` walk these.
-ENCRYPTED_FIELDS = [(User, "totp_secret")]
+ENCRYPTED_FIELDS = [(User, "totp_secret"), (RepositoryCredential, "secret")]
 
 __all__ = [
+    "ApiTarget",
+    "CredentialHandover",
+    "CredentialKind",
+    "CredentialSource",
+    "DataCiteCall",
+    "DiagnosisTranscript",
+    "RepositoryCredential",
     "AssignmentMode",
     "Attachment",
     "CannedAnswer",
