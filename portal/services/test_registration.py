@@ -30,6 +30,7 @@ from portal.vault import Vault
 T = TypeVar("T")
 REGISTRABLE_TARGETS = frozenset({"test", "sandbox"})
 LANDING_PATH = "/rsp-portal-test-registration"
+LOCAL = "local"
 
 
 def landing_url(domains: str) -> str:
@@ -73,7 +74,8 @@ class Step:
     def lines(self, number: int) -> list[str]:
         verdict = {True: "ok", False: "FAILED", None: "skipped"}[self.ok]
         timing = f" ({self.duration_ms} ms)" if self.duration_ms else ""
-        lines = [f"{number}. {self.at.astimezone(UTC):%H:%M:%S} {self.name}: {self.request}: {self.status}{timing}",
+        answer = "" if self.status == LOCAL else f": {self.status}"
+        lines = [f"{number}. {self.at.astimezone(UTC):%H:%M:%S} {self.name}: {self.request}{answer}{timing}",
                  f"   {verdict}: {self.outcome}"]
         if self.error is not None:
             lines.append(f"   Explanation: {self.error.explanation}")
@@ -105,8 +107,8 @@ class _Run:
                                True, self._duration()))
         return result
 
-    def note(self, name: str, outcome: str, ok: bool | None, request: str = "nothing sent") -> None:
-        self.steps.append(Step(name, self.clock(), request, "local", outcome, ok))
+    def note(self, name: str, outcome: str, ok: bool | None) -> None:
+        self.steps.append(Step(name, self.clock(), "checked here, nothing sent", LOCAL, outcome, ok))
 
     def _request(self) -> str:
         attempts = self.connection.attempts
