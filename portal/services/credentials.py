@@ -146,10 +146,11 @@ def forget_on_identity_change(session: Session, repository: Repository, changes:
 
 
 def open_credentials(session: Session, repository: Repository, *, vault: Vault, caller: Caller, purpose: str,
-                     ip: str, now: datetime) -> Credentials:
+                     ip: str, now: datetime, audit_use: bool = True) -> Credentials:
     """The credentials to send with one call, audited as a use; NoCredential when none can be used.
 
     A credential stored for another repository ID or DataCite system is cleared here, never sent (C25).
+    ``audit_use=False`` when the caller writes its own single event for the action (a verification).
     """
     row = get_credential(session, repository)
     if row is None or not row.is_set:
@@ -169,8 +170,9 @@ def open_credentials(session: Session, repository: Repository, *, vault: Vault, 
                            "doctor`). Set it again.") from None
     row.last_used_at = now
     session.add(row)
-    audit.record(session, "credential.use", actor=caller.user, actor_label=caller.label or None, target=repository,
-                 detail={"purpose": purpose, "target": row.target}, ip=ip)
+    if audit_use:
+        audit.record(session, "credential.use", actor=caller.user, actor_label=caller.label or None,
+                     target=repository, detail={"purpose": purpose, "target": row.target}, ip=ip)
     session.commit()
     return Credentials(repository.symbol, secret)
 
@@ -202,7 +204,8 @@ def verify_credential(session: Session, repository: Repository, *, vault: Vault,
     A refused credential is flagged for attention. When DataCite cannot be asked (outage, rate limit) the
     earlier verdict stays and the outcome says so.
     """
-    credentials = open_credentials(session, repository, vault=vault, caller=caller, purpose="verify", ip=ip, now=now)
+    credentials = open_credentials(session, repository, vault=vault, caller=caller, purpose="verify", ip=ip, now=now,
+                                   audit_use=False)
     with connect(session, connector, repository, caller=caller) as connection:
         try:
             verdict = connection.call("verify", lambda client: client.verify_credentials(credentials),

@@ -171,7 +171,7 @@ def run_test_registration(session: Session, repository: Repository, *, connector
         raise Conflict(f"{repository.symbol} has no DOI prefix yet; add one before a test registration.")
     started = clock()
     credentials = open_credentials(session, repository, vault=vault, caller=caller, purpose="test registration",
-                                   ip=ip, now=started)
+                                   ip=ip, now=started, audit_use=False)
     kind = "API key" if credentials.is_api_key else "password"
     organisation = session.get(Organisation, repository.organisation_id)
     record = minimal_record(repository, organisation, site_name=site_name, now=started)

@@ -65,9 +65,22 @@ ACCESS: dict[str, frozenset[str]] = {
     "desk.repository_new": DESK,
     "desk.repository": DESK,
     "desk.repository_edit": DESK,
+    "desk.credential_set": DESK,
+    "desk.credential_clear": DESK,
+    "desk.credential_verify": DESK,
+    "desk.handover_new": DESK,
+    "desk.doi_lookup": DESK,
+    "desk.recent_dois": DESK,
+    "desk.test_registration_run": DESK,
+    "desk.transcript": DESK,
+    "desk.transcript_attach": DESK,
+    "desk.datacite_call_log": DESK,
     # Member users
     "member.home": MEMBERS,
     "member.organisation": MEMBERS,
+    "member.credential": MEMBERS,
+    # Secure credential hand-over: the one-time link is the authorisation
+    "handover.form": EVERYONE,
     # DataCite staff
     "staff.home": DATACITE,
     # Publishers

@@ -71,6 +71,7 @@ def navigation() -> list[tuple[str, str]]:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
+    app.add_template_global(localtime, "localtime")
     app.add_template_global(url_with)
     app.add_template_global(can)
     app.add_template_global(navigation)

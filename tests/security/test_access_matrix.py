@@ -9,7 +9,7 @@ import pytest
 
 from portal import create_app
 from portal.db import engine_of
-from portal.models import Contact, Role
+from portal.models import Contact, DiagnosisTranscript, Role
 from portal.web.access import ACCESS, ANONYMOUS
 from tests.conftest import base_config
 
@@ -30,7 +30,8 @@ def _rules() -> list[tuple[str, str, str]]:
 
 RULES = _rules()
 
-# Allowed roles normally get 200 on GET. These endpoints answer otherwise, on purpose.
+# Allowed roles normally get 200 on GET. These endpoints answer otherwise, on purpose (keys: a role of ROLES,
+# "signed_in", "anonymous" or "*").
 GET_EXCEPTIONS: dict[str, dict[str, int]] = {
     "docs.index": {"signed_in": 302},  # signed-in people go to their home page
     "auth.login": {"signed_in": 302},
@@ -40,6 +41,8 @@ GET_EXCEPTIONS: dict[str, dict[str, int]] = {
     "auth.reset": {"*": 400},  # the fixture token is not a valid link
     "auth.invitation": {"*": 400},
     "auth.two_factor_qr": {"*": 404},  # no enrolment in progress
+    "handover.form": {"*": 400},  # the fixture token is not a valid hand-over link
+    "member.credential": {"member_b": 404},  # object-level: the repository is member A's, invisible to B
     "static": {"*": 200},
 }
 
@@ -52,6 +55,8 @@ def world(session, make) -> dict[str, Any]:
     make.repository(session, org_b, "BETA.DATA")
     contact = Contact(organisation_id=org_a.id, name="Alpha Contact", email="contact@alpha.example")
     session.add(contact)
+    transcript = DiagnosisTranscript(repository_id=repo_a.id, body="Diagnosis transcript: test")
+    session.add(transcript)
     session.commit()
     users = {
         "member_a": make.user(session, Role.member, org=org_a, name="Member of Alpha"),
@@ -64,7 +69,7 @@ def world(session, make) -> dict[str, Any]:
     make.user(session, Role.admin, name="Second admin")
     target = make.user(session, Role.member, org=org_a, name="Target person")
     params = {"org_id": org_a.id, "repo_id": repo_a.id, "contact_id": contact.id, "user_id": target.id,
-              "token": "not-a-real-token", "filename": "style.css"}
+              "token": "not-a-real-token", "filename": "style.css", "transcript_id": transcript.id}
     return {"users": users, "params": params, "org_a": org_a, "org_b": org_b}
 
 
@@ -112,7 +117,7 @@ def test_route_as_every_role(app, login_as, world, endpoint, method, rule):
         if method == "GET":
             exceptions = GET_EXCEPTIONS.get(endpoint, {})
             kind = "signed_in" if role != ANONYMOUS else "anonymous"
-            expected = exceptions.get(kind, exceptions.get("*", 200))
+            expected = exceptions.get(role, exceptions.get(kind, exceptions.get("*", 200)))
             assert response.status_code == expected, where
         else:
             assert response.status_code not in (401, 403, 500), where

@@ -27,10 +27,11 @@ def app_config(app_config):
 def world(session, make):
     org = make.organisation(session, "Alpha University", datacite_member_id="ALPHA")
     repo = make.repository(session, org, "ALPHA.DATA")
-    from portal.models import Contact
+    from portal.models import Contact, DiagnosisTranscript
 
     contact = Contact(organisation_id=org.id, name="C", email="c@alpha.example")
-    session.add(contact)
+    transcript = DiagnosisTranscript(repository_id=repo.id, body="Diagnosis transcript: test")
+    session.add_all([contact, transcript])
     session.commit()
     admin = make.user(session, Role.admin)
     make.user(session, Role.admin)
@@ -38,7 +39,7 @@ def world(session, make):
     users = {"admin": admin, "agent": make.user(session, Role.agent), "publisher": make.user(session, Role.publisher),
              "datacite_staff": make.user(session, Role.datacite_staff), "member": make.user(session, Role.member, org=org)}
     params = {"org_id": org.id, "repo_id": repo.id, "contact_id": contact.id, "user_id": target.id,
-              "token": "x", "filename": "style.css"}
+              "token": "x", "filename": "style.css", "transcript_id": transcript.id}
     return users, params
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from portal.errors import Conflict, ValidationFailed
-from portal.models import DataCiteCall, DiagnosisTranscript, Message, Role, Visibility
+from portal.models import AuditEvent, DataCiteCall, DiagnosisTranscript, Message, Role, Visibility
 from portal.services import credentials, doi_tools, test_registration, transcripts
 from portal.services.credentials import NoCredential
 from portal.services.datacite_calls import Caller
@@ -93,6 +93,8 @@ def test_look_up_of_a_draft_with_credentials_explains_its_problems(session, worl
     assert diagnosis.completeness is not None and diagnosis.completeness.score == 0
     call = session.exec(select(DataCiteCall)).one()
     assert (call.operation, call.doi, call.with_credentials, call.status) == ("get_doi", "10.80001/draft", True, 200)
+    use = session.exec(select(AuditEvent).where(AuditEvent.action == "credential.use")).one()
+    assert "doi lookup" in use.detail and PASSWORD not in use.detail
 
 
 def test_unknown_doi_gives_datacites_explanation(session, world):

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
-from portal.web.desk import members, views  # noqa: E402,F401
+from portal.web.desk import credentials, doi_tools, members, views  # noqa: E402,F401

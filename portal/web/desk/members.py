@@ -8,9 +8,11 @@ from flask_login import current_user
 from portal.errors import ValidationFailed
 from portal.identifiers import countries
 from portal.services import accounts, audit_log, members
+from portal.services.credentials import IDENTITY_FIELDS
 from portal.services.members import ContactInput, OrganisationInput, RepositoryInput
 from portal.web.common import apply_errors, client_ip, db, page_args, utcnow
 from portal.web.desk import bp
+from portal.web.desk.credentials import tools_context
 from portal.web.desk.forms import ConfirmForm, ContactForm, OrganisationForm, RepositoryForm
 
 
@@ -116,7 +118,8 @@ def contact_delete(org_id: int, contact_id: int) -> object:
 def _repo_input(form: RepositoryForm) -> RepositoryInput:
     return RepositoryInput(symbol=form.symbol.data or "", name=form.name.data or "",
                            environment=form.environment.data or "", prefixes=form.prefixes.data or "",
-                           domains=form.domains.data or "", active=bool(form.active.data))
+                           domains=form.domains.data or "", active=bool(form.active.data),
+                           api_target=form.api_target.data or "")
 
 
 @bp.route("/members/<int:org_id>/repositories/new", methods=["GET", "POST"])
@@ -143,7 +146,7 @@ def repository(repo_id: int) -> str:
     org = members.get_organisation(db(), repo.organisation_id)
     history = audit_log.list_events(db(), target_type="repository", target_id=str(repo.id), per_page=20)
     return render_template("desk/repository.html", repo=repo, org=org, prefixes=members.prefixes_of(db(), repo),
-                           history=history)
+                           history=history, **tools_context(repo))
 
 
 @bp.route("/repositories/<int:repo_id>/edit", methods=["GET", "POST"])
@@ -162,5 +165,8 @@ def repository_edit(repo_id: int) -> object:
             apply_errors(form, exc)
         else:
             flash("Saved." if changes else "Nothing changed.", "success")
+            if any(name in changes for name in IDENTITY_FIELDS):
+                flash("Any stored DataCite credential was cleared: it belonged to the repository's old ID, "
+                      "environment or API target.", "warning")
             return redirect(url_for("desk.repository", repo_id=repo.id))
     return render_template("desk/repository_form.html", form=form, org=org, repo=repo)
