@@ -45,6 +45,7 @@ def _derive(app: Flask) -> None:
         cfg["DATABASE_URL"] = f"sqlite:///{instance / 'portal.db'}"
     cfg["SECRET_KEY_FILE"] = cfg["SECRET_KEY_FILE"] or str(instance / "secret_key")
     cfg["ENCRYPTION_KEY_FILE"] = cfg["ENCRYPTION_KEY_FILE"] or str(instance / "encryption_keys.json")
+    cfg["ATTACHMENT_DIR"] = cfg["ATTACHMENT_DIR"] or str(instance / "attachments")
     if cfg["ENV"] == "development" and not cfg["SECRET_KEY"]:
         # A developer's first `flask` command makes the keys that `make run` would make.
         ring = None if cfg["ENCRYPTION_KEYS"] else Path(cfg["ENCRYPTION_KEY_FILE"])

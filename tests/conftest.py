@@ -146,6 +146,7 @@ def base_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str
         "MAIL_PRINT": False,
         "REQUIRE_2FA": False,
         "BASE_URL": "http://localhost",
+        "ATTACHMENT_DIR": str(tmp_path / "attachments"),
     }
     config.update(overrides)
     return config
@@ -187,7 +188,10 @@ def offline_datacite(config: Any) -> Connector:
 
 
 def build_app(config: dict[str, Any]) -> Flask:
+    from tests.helpdesk import use_attachment_root
+
     application = create_app(config)
+    use_attachment_root(Path(application.config["ATTACHMENT_DIR"]))
     application.test_client_class = SyncedClient
     application.extensions.setdefault(CONNECTOR_EXTENSION, offline_datacite(application.config))
     return application

@@ -49,3 +49,46 @@ def repository(session: Session, org: Organisation, symbol: str | None = None, *
         session.add(RepositoryPrefix(repository_id=repo.id or 0, prefix=prefix))
     session.commit()
     return repo
+
+
+def ticket(session: Session, *, requester: User | None = None, org: Organisation | None = None, subject: str = "Help",
+           body: str = "Something failed.", **fields: Any):
+    """A ticket made through the real service (so its message, history and DOIs exist)."""
+    from portal.services.tickets.core import NewTicket, create_ticket
+    from tests.helpdesk import ctx_for_tests
+
+    data = NewTicket(subject=subject, body=body, requester=requester,
+                     requester_email="" if requester else "someone@example.org",
+                     organisation_id=org.id if org and requester is None else None, **fields)
+    from portal.models.types import utcnow
+
+    return create_ticket(session, data, ctx=ctx_for_tests(), actor=requester, now=fields.pop("now", None) or utcnow())
+
+
+def helpdesk_world(session: Session, *, org_a: Organisation, repo_a: Repository, member_a: User,
+                   agent: User) -> dict[str, int]:
+    """A ticket of organisation A with a link, an escalation, an attachment and a canned answer: route parameters."""
+    from portal.models import CannedAnswer, TicketGroup
+    from portal.models.types import utcnow
+    from portal.services.tickets import escalation, links
+    from portal.services.tickets.attachments import Upload
+    from portal.services.tickets.messages import add_message
+    from tests.helpdesk import ctx_for_tests
+
+    first = ticket(session, requester=member_a, subject="First", repository_id=repo_a.id)
+    second = ticket(session, requester=member_a, subject="Second")
+    link = links.link(session, first, second.id, "relates", actor=agent, now=utcnow())
+    add_message(session, first, author=member_a, body="Log attached", ctx=ctx_for_tests(), now=utcnow(),
+                attachments=[Upload("log.txt", b"a log line\\n")])
+    esc = escalation.escalate(session, first, package="package", send=False, actor=agent, ctx=ctx_for_tests(), now=utcnow())
+    answer = CannedAnswer(title="Hello", body="Hello {{member_name}}")
+    group = TicketGroup(name="First line", is_default=True)
+    session.add_all([answer, group])
+    session.commit()
+    from sqlmodel import select
+
+    from portal.models import Attachment
+
+    attachment = session.exec(select(Attachment)).first()
+    return {"number": first.id, "link_id": link.id, "escalation_id": esc.id, "answer_id": answer.id,
+            "attachment_id": attachment.id, "group_id": group.id}

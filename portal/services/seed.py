@@ -99,6 +99,9 @@ def seed_demo(session: Session, *, config: Mapping[str, Any], now: datetime) -> 
         accounts.create_user(session, email=email, name=name, role=role, password=DEMO_PASSWORD, policy=policy,
                              organisation_id=orgs[org_key].id if org_key else None)
         logins.append((email, role.value, DEMO_PASSWORD))
+    from portal.services.seed_helpdesk import seed_helpdesk
+
+    seed_helpdesk(session, config=config, now=now)
     return logins
 
 

@@ -38,6 +38,17 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
     return value.astimezone(viewer_zone()).strftime(fmt)
 
 
+def message_html(text: str) -> Any:
+    """A message body as HTML: Markdown through the sanitiser when it is installed, else escaped text."""
+    try:
+        from portal.markdown import render_markdown
+    except ImportError:  # the Markdown sanitiser is not part of this build
+        from markupsafe import escape
+
+        return escape(text)
+    return render_markdown(text, profile="message")
+
+
 def url_with(**changes: Any) -> str:
     """The current URL with some query arguments changed (for paging and sorting links)."""
     args = request.args.to_dict()
@@ -55,12 +66,14 @@ def can(endpoint: str) -> bool:
 
 
 NAVIGATION = {
-    "admin": [("desk.home", "Desk"), ("desk.members", "Members"), ("admin.users", "Users"),
-              ("admin.audit", "Audit log"), ("admin.system", "System")],
-    "agent": [("desk.home", "Home"), ("desk.members", "Members")],
+    "admin": [("desk.home", "Desk"), ("desk.tickets", "Tickets"), ("desk.members", "Members"),
+              ("admin.home", "Admin"), ("admin.users", "Users"), ("admin.audit", "Audit log")],
+    "agent": [("desk.home", "Home"), ("desk.tickets", "Tickets"), ("desk.members", "Members"),
+              ("desk.canned_list", "Canned answers")],
     "publisher": [("publish.home", "Documentation")],
     "datacite_staff": [("staff.home", "Requests")],
-    "member": [("member.home", "Home"), ("member.organisation", "Organisation")],
+    "member": [("member.home", "Home"), ("member.tickets", "Tickets"), ("member.ticket_new", "New ticket"),
+               ("member.organisation", "Organisation")],
     "anonymous": [("docs.index", "Home")],
 }
 
@@ -72,6 +85,7 @@ def navigation() -> list[tuple[str, str]]:
 def init_app(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
     app.add_template_global(localtime, "localtime")
+    app.add_template_filter(message_html, "message_html")
     app.add_template_global(url_with)
     app.add_template_global(can)
     app.add_template_global(navigation)

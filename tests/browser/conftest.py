@@ -55,6 +55,13 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
+def app_config(app_config: dict) -> dict:
+    """Browser tests run with CSRF protection on, as in production."""
+    app_config["WTF_CSRF_ENABLED"] = True
+    return app_config
+
+
+@pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The app served over real HTTP on a free loopback port."""
     server = make_server("127.0.0.1", 0, app, threaded=True)

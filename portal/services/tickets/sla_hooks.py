@@ -23,3 +23,13 @@ def agent_replied(session: Session, ticket: Ticket, now: datetime) -> None:
 
 def targets_changed(session: Session, ticket: Ticket, now: datetime) -> None:
     """Priority or organisation changed: the policy and its targets may differ."""
+
+
+def describe(ticket: Ticket, now: datetime) -> list[dict[str, object]]:
+    """The clocks a ticket page shows: label, due time and state for each."""
+    rows: list[dict[str, object]] = []
+    for label, due in (("First response", ticket.first_response_due_at), ("Next update", ticket.next_update_due_at),
+                       ("Resolution", ticket.resolution_due_at)):
+        if due is not None:
+            rows.append({"label": label, "due": due, "state": "breached" if due <= now else "ok"})
+    return rows

@@ -2,4 +2,12 @@ from flask import Blueprint
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
-from portal.web.desk import credentials, doi_tools, members, views  # noqa: E402,F401
+from portal.web.desk import (  # noqa: E402,F401
+    canned_pages,
+    credentials,
+    doi_tools,
+    members,
+    ticket_actions,
+    tickets,
+    views,
+)

@@ -1,0 +1,60 @@
+"""The collision guard: a reply written on a stale view is held until the writer has seen the new message."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from portal.models import Message, Role
+from portal.models.types import utcnow
+from portal.services.tickets import presence
+from portal.services.tickets.messages import StaleView, add_message, latest_visible_id
+from tests.helpdesk import ctx_for_tests
+
+
+def test_stale_reply_is_refused_then_accepted(session, make):
+    org = make.organisation(session)
+    member = make.user(session, Role.member, org=org)
+    priya, ben = make.user(session, Role.agent, name="Priya"), make.user(session, Role.agent, name="Ben")
+    ticket = make.ticket(session, requester=member)
+    seen_by_ben = latest_visible_id(session, ticket, ben)
+    add_message(session, ticket, author=priya, body="Answer from Priya", ctx=ctx_for_tests(), now=utcnow(),
+                seen_message_id=latest_visible_id(session, ticket, priya))
+    with pytest.raises(StaleView) as info:
+        add_message(session, ticket, author=ben, body="Answer from Ben", ctx=ctx_for_tests(), now=utcnow(),
+                    seen_message_id=seen_by_ben)
+    session.rollback()
+    assert len(info.value.new_message_ids) == 1
+    assert [m.body for m in session.exec(select(Message).order_by(Message.id)).all()] == ["Something failed.",
+                                                                                          "Answer from Priya"]
+    add_message(session, ticket, author=ben, body="Answer from Ben", ctx=ctx_for_tests(), now=utcnow(),
+                seen_message_id=info.value.new_message_ids[-1])
+    assert ticket.message_count == 3
+
+
+def test_internal_notes_do_not_make_a_members_view_stale(session, make):
+    org = make.organisation(session)
+    member = make.user(session, Role.member, org=org)
+    agent = make.user(session, Role.agent)
+    ticket = make.ticket(session, requester=member)
+    seen = latest_visible_id(session, ticket, member)
+    add_message(session, ticket, author=agent, body="internal", ctx=ctx_for_tests(), now=utcnow(), visibility="internal")
+    add_message(session, ticket, author=member, body="more detail", ctx=ctx_for_tests(), now=utcnow(),
+                seen_message_id=seen)
+    # ...but they do for another agent.
+    with pytest.raises(StaleView):
+        add_message(session, ticket, author=make.user(session, Role.agent), body="x", ctx=ctx_for_tests(),
+                    now=utcnow(), seen_message_id=seen)
+
+
+def test_presence_shows_others_not_oneself_and_expires(session, make):
+    from datetime import timedelta
+
+    ticket = make.ticket(session, requester=None, org=make.organisation(session))
+    priya, ben = make.user(session, Role.agent, name="Priya"), make.user(session, Role.agent, name="Ben")
+    now = utcnow()
+    presence.touch(session, ticket, priya, state="replying", now=now)
+    presence.touch(session, ticket, ben, state="viewing", now=now)
+    seen = presence.others(session, ticket, ben, now=now)
+    assert [(p.name, p.state) for p in seen] == [("Priya", "replying")]
+    assert presence.others(session, ticket, ben, now=now + timedelta(minutes=5)) == []
