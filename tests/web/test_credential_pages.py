@@ -297,3 +297,17 @@ def test_call_log_page(client, login_as, session, world, fake, app):
     assert "GET /clients/alpha.data" in page and "HTTP 200" in page and world["agent"].email in page
     assert session.exec(select(DataCiteCall)).one().repository_id == world["repo"].id
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "credential.verify")).one()
+
+
+def test_organisation_page_shows_each_repositorys_credential_state(client, login_as, session, world, fake, app):
+    credentials.set_credential(session, world["repo"], secret="wrong", vault=app.extensions["portal.vault"],
+                               via="agent", caller=Caller(user=world["agent"]), ip="", now=utcnow())
+    credentials.verify_credential(session, world["repo"], vault=app.extensions["portal.vault"],
+                                  connector=fake.connector(app.config), caller=Caller(user=world["agent"]), ip="",
+                                  now=utcnow())
+    make_repo = world["other_repo"]
+    login_as(world["agent"])
+    page = text(client.get(f"/desk/members/{world['org'].id}"))
+    assert "needs attention" in page and "wrong" not in page
+    other = text(client.get(f"/desk/members/{make_repo.organisation_id}"))
+    assert ">none<" in other
