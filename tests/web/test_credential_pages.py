@@ -300,7 +300,7 @@ def test_call_log_page(client, login_as, session, world, fake, app):
 
 
 def test_organisation_page_shows_each_repositorys_credential_state(client, login_as, session, world, fake, app):
-    credentials.set_credential(session, world["repo"], secret="wrong", vault=app.extensions["portal.vault"],
+    credentials.set_credential(session, world["repo"], secret="Not-The-Pa55word", vault=app.extensions["portal.vault"],
                                via="agent", caller=Caller(user=world["agent"]), ip="", now=utcnow())
     credentials.verify_credential(session, world["repo"], vault=app.extensions["portal.vault"],
                                   connector=fake.connector(app.config), caller=Caller(user=world["agent"]), ip="",
@@ -308,6 +308,6 @@ def test_organisation_page_shows_each_repositorys_credential_state(client, login
     make_repo = world["other_repo"]
     login_as(world["agent"])
     page = text(client.get(f"/desk/members/{world['org'].id}"))
-    assert "needs attention" in page and "wrong" not in page
+    assert "needs attention" in page and "Not-The-Pa55word" not in page
     other = text(client.get(f"/desk/members/{make_repo.organisation_id}"))
     assert ">none<" in other
