@@ -66,7 +66,15 @@ class Caller:
 
     @property
     def name(self) -> str:
+        """How call records and audit events name the caller (the e-mail address of a user)."""
         return (self.label or getattr(self.user, "email", "") or "system")[:254]
+
+    @property
+    def display(self) -> str:
+        """How a transcript names the caller: "Name (e-mail)" for a user."""
+        if self.user is not None and not self.label:
+            return f"{self.user.name} ({self.user.email})"
+        return self.name
 
 
 @dataclass

@@ -186,7 +186,7 @@ def run_test_registration(session: Session, repository: Repository, *, connector
         f"{TRANSCRIPT_MARK}: test registration for {repository.symbol}",
         f"Repository: {repository.symbol} ({organisation.name if organisation else 'no organisation'}), "
         f"{repository.environment} environment, calls sent to the {target_label}",
-        f"Run by {caller.name} at {started.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC with the stored {kind} "
+        f"Run by {caller.display} at {started.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC with the stored {kind} "
         "(never shown here)",
         f"Test DOI: {doi or 'none created'}",
         "",
@@ -202,7 +202,7 @@ def run_test_registration(session: Session, repository: Repository, *, connector
         why = step.error.explanation if step.error is not None else step.outcome
         lines.append(f"Result: FAILED at step {number} ({step.name}): {why}")
     transcript = DiagnosisTranscript(repository_id=repository.id or 0, kind="test_registration", created_at=started,
-                                     created_by_id=getattr(caller.user, "id", None), created_by_label=caller.name,
+                                     created_by_id=getattr(caller.user, "id", None), created_by_label=caller.display,
                                      ok=failed is None, doi=doi, body="\n".join(lines) + "\n")
     session.add(transcript)
     audit.record(session, "datacite.test_registration", actor=caller.user, target=repository,
