@@ -136,3 +136,13 @@ def test_tampered_link_is_refused(session, world):
     _record, link = issue(world, session)
     with pytest.raises(TokenInvalid, match="not valid"):
         complete(world, session, link[:-2] + ("AA" if not link.endswith("AA") else "BB"))
+
+
+def test_removing_the_contact_keeps_the_record_of_the_link(session, world):
+    from portal.services import members
+
+    record, _link = issue(world, session)
+    members.remove_contact(session, world["contact"], actor=world["agent"], ip="")
+    session.expire_all()
+    kept = session.get(CredentialHandover, record.id)
+    assert kept.contact_id is None and kept.recipient_email == "tomas@alpha.example"
