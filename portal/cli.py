@@ -237,10 +237,11 @@ def seed_scale_cmd(orgs: int, repos_per_org: int, users_per_org: int) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from portal.cli_tokens import tokens_cli
     from portal.devserver import dev_cmd
     from portal.scheduler import scheduler_cmd
 
-    for group in (db_cli, users_cli, config_cli, keys_cli, secrets_cli, schema_cli):
+    for group in (db_cli, users_cli, config_cli, keys_cli, secrets_cli, schema_cli, tokens_cli):
         app.cli.add_command(group)
     for command in (seed_demo_cmd, seed_scale_cmd, dev_cmd, scheduler_cmd):
         app.cli.add_command(command)

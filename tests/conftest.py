@@ -240,6 +240,22 @@ def login_as(client: FlaskClient) -> Callable[[User], FlaskClient]:
     return _login
 
 
+def bearer(plaintext: str, **headers: str) -> dict[str, str]:
+    """Request headers with an API token (and any others, e.g. ``**{"Idempotency-Key": "k1"}``)."""
+    return {"Authorization": f"Bearer {plaintext}", **headers}
+
+
+@pytest.fixture
+def testbed(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The test-only API endpoints of tests/api_testbed.py on this app, marked TOKEN in the access matrix."""
+    from portal.web.access import ACCESS, TOKEN
+    from tests import api_testbed
+
+    for endpoint in api_testbed.TOKEN_ENDPOINTS:
+        monkeypatch.setitem(ACCESS, endpoint, TOKEN)
+    return api_testbed.install(app)
+
+
 @pytest.fixture
 def make() -> Any:
     from tests import factories

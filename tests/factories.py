@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal.models import Organisation, Repository, RepositoryPrefix, Role, User
+from portal.models import ApiToken, Organisation, Repository, RepositoryPrefix, Role, User
 from portal.passwords import hash_password
+from portal.services import api_tokens
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -92,3 +93,10 @@ def helpdesk_world(session: Session, *, org_a: Organisation, repo_a: Repository,
     attachment = session.exec(select(Attachment)).first()
     return {"number": first.id, "link_id": link.id, "escalation_id": esc.id, "answer_id": answer.id,
             "attachment_id": attachment.id, "group_id": group.id}
+
+
+def api_token(session: Session, owner: User, *, scopes: set[str] | None = None, **fields: Any) -> tuple[ApiToken, str]:
+    """A token for ``owner`` (every scope the role allows by default) and its plain text."""
+    n = next(_seq)
+    return api_tokens.create_token(session, user=owner, name=fields.pop("name", f"Token {n}"), scopes=scopes,
+                                   actor=None, ip="", **fields)

@@ -1,6 +1,7 @@
 """Every table, by domain. Importing this module registers them all with SQLModel's metadata."""
 
 from portal.models.accounts import LoginThrottle, OneTimeToken, RecoveryCode, Role, User
+from portal.models.api import ApiToken, IdempotencyRecord, IdempotencyStatus
 from portal.models.audit import AuditEvent
 from portal.models.credentials import (
     CredentialHandover,
@@ -20,6 +21,8 @@ from portal.models.members import (
     Repository,
     RepositoryPrefix,
 )
+from portal.models.sla import BusinessCalendar, Holiday, SlaPolicy
+from portal.models.staff import DesignatedContact, ServiceProfileText, StaffRequest
 from portal.models.system import ProcessHeartbeat
 from portal.models.tickets import (
     AssignmentMode,
@@ -55,6 +58,9 @@ __all__ = [
     "DataCiteCall",
     "DiagnosisTranscript",
     "RepositoryCredential",
+    "DesignatedContact",
+    "ServiceProfileText",
+    "StaffRequest",
     "AssignmentMode",
     "Attachment",
     "CannedAnswer",
@@ -76,10 +82,15 @@ __all__ = [
     "TicketTag",
     "Visibility",
     "ENCRYPTED_FIELDS",
+    "ApiToken",
     "AuditEvent",
+    "BusinessCalendar",
     "Contact",
     "ContactRole",
     "Environment",
+    "IdempotencyRecord",
+    "IdempotencyStatus",
+    "Holiday",
     "LoginThrottle",
     "OneTimeToken",
     "Organisation",
@@ -90,5 +101,6 @@ __all__ = [
     "Repository",
     "RepositoryPrefix",
     "Role",
+    "SlaPolicy",
     "User",
 ]

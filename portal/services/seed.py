@@ -24,6 +24,7 @@ from portal.passwords import hash_password
 from portal.services import accounts, credentials, members
 from portal.services.datacite_calls import Caller
 from portal.services.members import ContactInput, OrganisationInput, RepositoryInput
+from portal.services.sla.seed import seed_default_sla
 from portal.vault import Vault
 
 DEMO_PASSWORD = "rsp-portal-demo"  # noqa: S105  (demo data only; seed-demo refuses production)
@@ -117,7 +118,7 @@ def find_organisation(session: Session, key: str) -> Organisation | None:
 
 def seed_demo(session: Session, *, config: Mapping[str, Any], now: datetime,
               vault: Vault | None = None) -> list[tuple[str, str, str]]:
-    """Create the demo organisations and people; returns (email, role, password) for the welcome text.
+    """Create the demo organisations, people and SLA defaults; returns (email, role, password) for the welcome text.
 
     With a vault, the demo repositories (all on the sandbox) get the credentials the sandbox accepts.
     """
@@ -142,6 +143,7 @@ def seed_demo(session: Session, *, config: Mapping[str, Any], now: datetime,
         accounts.create_user(session, email=email, name=name, role=role, password=DEMO_PASSWORD, policy=policy,
                              organisation_id=orgs[org_key].id if org_key else None)
         logins.append((email, role.value, DEMO_PASSWORD))
+    seed_default_sla(session, now=now)
     from portal.services.seed_helpdesk import seed_helpdesk
 
     seed_helpdesk(session, config=config, now=now)

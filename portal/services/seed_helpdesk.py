@@ -104,9 +104,10 @@ def seed_helpdesk(session: Session, *, config: Mapping[str, Any], now: datetime)
     groups.save_group(session, None, name="First line", description="Members' DOI registration questions",
                       assignment=AssignmentMode.manual, is_default=True, active=True, member_ids=first,
                       available_ids=first, actor=admin)
-    groups.save_group(session, None, name="DataCite liaison", description="Requests from DataCite staff",
-                      assignment=AssignmentMode.manual, is_default=False, active=True,
-                      member_ids=first[:1], available_ids=first[:1], actor=admin)
+    liaison = groups.save_group(session, None, name="DataCite liaison", description="Requests from DataCite staff",
+                                assignment=AssignmentMode.manual, is_default=False, active=True,
+                                member_ids=first, available_ids=first, actor=admin)
+    seed_staff_channel(session, config=config, ctx=ctx, liaison=liaison, by_email=by_email, admin=admin, now=now)
     canned.seed_defaults(session)
     made = 0
     for spec in DEMO_TICKETS:
@@ -142,3 +143,35 @@ def seed_helpdesk(session: Session, *, config: Mapping[str, Any], now: datetime)
             score, comment = spec["rating"]
             rate(session, ticket, member=requester, score=score, comment=comment, now=now - timedelta(days=2))
     return made
+
+
+def seed_staff_channel(session: Session, *, config: Mapping[str, Any], ctx: TicketContext, liaison: Any,
+                       by_email: dict[str, User], admin: User, now: datetime) -> None:
+    """The designated contact, the service profile's texts and two requests from DataCite staff."""
+    from portal.services.staff import contact, profile
+    from portal.services.staff import requests as staff_requests
+
+    contact.save_contact(session, contact.ContactInput(
+        email=config.get("CONTACT_EMAIL") or "datacite-contact@rsp.example",
+        primary_agent_id=by_email["priya@rsp.example"].id, backup_agent_id=by_email["ben@rsp.example"].id,
+        group_id=liaison.id, ack_business_minutes=8 * 60, answer_business_minutes=16 * 60,
+        backup_after_business_minutes=4 * 60), actor=admin, now=now - timedelta(days=30))
+    profile.save_texts(session, description="Example RSP registers DOIs with DataCite for research repositories "
+                       "(Dataverse and InvenioRDM instances) of the members below, through the DataCite REST API.",
+                       hosting="Hosted in an EU data centre; PostgreSQL with nightly encrypted backups.",
+                       support_policy="First-line support on business days, 09:00-17:00 Europe/Berlin; urgent "
+                       "registration failures are answered within 4 business hours.", documentation_url="",
+                       actor=admin, now=now - timedelta(days=30))
+    maren = by_email["maren@datacite.example"]
+    staff_requests.file_request(session, staff_requests.StaffRequestInput(
+        subject="UNIX.DATA still sends kernel-3 XML", repository_symbol="UNIX.DATA", urgency="normal",
+        observed="Our logs show updates from UNIX.DATA with kernel-3 metadata in the last week; they are refused. "
+                 "Please help the member upgrade.", dois="10.80001/unix.1999-4"),
+        staff=maren, ctx=ctx, now=now - timedelta(days=3))
+    answered = staff_requests.file_request(session, staff_requests.StaffRequestInput(
+        subject="Service information for the yearly review", urgency="low",
+        observed="Could you send your current service profile for our records?"),
+        staff=maren, ctx=ctx, now=now - timedelta(days=10))
+    add_message(session, answered, author=by_email["priya@rsp.example"], ctx=ctx, now=now - timedelta(days=9, hours=20),
+                body="Hello Maren, here it is: see the service profile page (also as Markdown).",
+                set_status=Status.resolved)

@@ -6,3 +6,16 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// Copy buttons: <button data-copy="element-id">; without JavaScript the page says how to copy by hand.
+document.documentElement.classList.add("js");
+document.addEventListener("click", (event) => {
+  const button = event.target.closest ? event.target.closest("[data-copy]") : null;
+  const source = button ? document.getElementById(button.dataset.copy) : null;
+  if (!source || !navigator.clipboard) {
+    return;
+  }
+  navigator.clipboard.writeText(source.value || source.textContent).then(() => {
+    button.textContent = "Copied";
+  });
+});

@@ -2,13 +2,17 @@
 
 Every endpoint must appear here; an endpoint that is missing is refused for everyone, and a test
 fails. Object-level checks (member A never sees member B's data) live in the services and views.
+
+``TOKEN`` marks the JSON API's token-authenticated endpoints: the guard lets the request through to the
+``api_route`` decorator, which accepts only ``Authorization: Bearer <token>`` and checks the token's scopes.
+A browser session counts for nothing there, so cookie-only requests get 401 like anonymous ones.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import current_app, flash, jsonify, redirect, request, url_for
+from flask import Response, current_app, flash, jsonify, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden
 
@@ -23,6 +27,9 @@ ADMINS = frozenset({ADMIN})
 PUBLISHERS = frozenset({PUBLISHER, ADMIN})
 DATACITE = frozenset({STAFF})
 MEMBERS = frozenset({MEMBER})
+TOKEN_HOLDERS = frozenset({AGENT, ADMIN, STAFF})  # roles that may hold API tokens
+API_TOKEN = "api_token"  # noqa: S105  (a pseudo-role no session ever has)
+TOKEN = frozenset({API_TOKEN})
 
 ACCESS: dict[str, frozenset[str]] = {
     "static": EVERYONE,
@@ -43,6 +50,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "auth.two_factor_setup": SIGNED_IN,
     "auth.two_factor_qr": SIGNED_IN,
     "auth.recovery_codes": SIGNED_IN,
+    "auth.tokens": TOKEN_HOLDERS,
+    "auth.token_new": TOKEN_HOLDERS,
+    "auth.token_revoke": TOKEN_HOLDERS,
     # Admins
     "admin.home": ADMINS,
     "admin.users": ADMINS,
@@ -57,8 +67,23 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.groups_list": ADMINS,
     "admin.group_new": ADMINS,
     "admin.group_edit": ADMINS,
+    "admin.designated_contact": ADMINS,
+    "admin.service_profile": ADMINS,
+    "admin.token_revoke": ADMINS,
+    "admin.sla_calendars": ADMINS,
+    "admin.sla_calendar_new": ADMINS,
+    "admin.sla_calendar": ADMINS,
+    "admin.sla_calendar_delete": ADMINS,
+    "admin.sla_holiday_add": ADMINS,
+    "admin.sla_holiday_delete": ADMINS,
+    "admin.sla_holidays_import": ADMINS,
+    "admin.sla_policies": ADMINS,
+    "admin.sla_policy_new": ADMINS,
+    "admin.sla_policy": ADMINS,
+    "admin.sla_policy_delete": ADMINS,
     # Support desk (agents and admins)
     "desk.home": DESK,
+    "desk.staff_report": DESK,
     "desk.members": DESK,
     "desk.organisation_new": DESK,
     "desk.organisation": DESK,
@@ -98,6 +123,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "desk.transcript": DESK,
     "desk.transcript_attach": DESK,
     "desk.datacite_call_log": DESK,
+    "desk.sla": DESK,  # read-only view of the SLA policies and calendars
     # Member users
     "member.home": MEMBERS,
     "member.organisation": MEMBERS,
@@ -113,10 +139,19 @@ ACCESS: dict[str, frozenset[str]] = {
     "handover.form": EVERYONE,
     # DataCite staff
     "staff.home": DATACITE,
+    "staff.request_new": DATACITE,
+    "staff.request_page": DATACITE,
+    "staff.request_reply": DATACITE,
+    "staff.attachment": DATACITE,
+    "staff.profile": DATACITE | ADMINS,
+    "staff.profile_markdown": DATACITE | ADMINS,
     # Publishers
     "publish.home": PUBLISHERS,
-    # JSON API (token-authenticated routes declare their own scopes)
+    # JSON API: public, or TOKEN (the api_route decorator checks the bearer token and its scopes)
     "api.health": EVERYONE,
+    "api.openapi": EVERYONE,
+    "api.me": TOKEN,
+    "api.echo": TOKEN,
 }
 
 # Pages a person who must enrol in two-factor sign-in may still reach.
@@ -129,12 +164,34 @@ def role_of(user: object) -> str:
     return getattr(user, "role", ANONYMOUS) if getattr(user, "is_authenticated", False) else ANONYMOUS
 
 
+def is_token_endpoint(endpoint: str | None) -> bool:
+    """Whether the matrix marks the endpoint as token-authenticated."""
+    return endpoint is not None and ACCESS.get(endpoint) == TOKEN
+
+
+def _api_unauthorized() -> tuple[Response, int, dict[str, str]]:
+    return jsonify(error={"status": 401, "title": "Unauthorized",
+                          "detail": "Send an API token in the Authorization header."}), 401, \
+        {"WWW-Authenticate": 'Bearer realm="api"'}
+
+
+def _token_guard(endpoint: str) -> object:
+    """Token endpoints ignore the session; the api_route decorator authenticates. Refuse any other view."""
+    operation = getattr(current_app.view_functions.get(endpoint), "api_operation", None)
+    if operation is not None and not operation.public:
+        return None
+    log.error("endpoint %s is marked TOKEN but is not a token-authenticated api_route; refused", endpoint)
+    return _api_unauthorized()
+
+
 def guard() -> object:
     """Refuse the request unless the matrix lets the current role use this endpoint."""
     endpoint = request.endpoint
     if endpoint is None:  # no route matched: the 404/405 handlers answer
         return None
     allowed = ACCESS.get(endpoint)
+    if allowed == TOKEN:
+        return _token_guard(endpoint)
     role = role_of(current_user)
     if allowed is not None and role in allowed:
         return None
@@ -142,15 +199,16 @@ def guard() -> object:
         log.error("endpoint %s is missing from the access matrix; refused", endpoint)
     if role == ANONYMOUS:
         if request.path.startswith("/api/"):
-            return jsonify(error={"status": 401, "title": "Unauthorized",
-                                  "detail": "Send an API token in the Authorization header."}), 401
+            return _api_unauthorized()
         flash("Please sign in to see that page.", "info")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
     raise Forbidden("Your role does not give access to this page.")
 
 
 def enforce_two_factor() -> object:
-    """Admins and agents use a second factor when it is required (C08)."""
+    """Admins and agents use a second factor when it is required (C08); API tokens are not sessions."""
+    if is_token_endpoint(request.endpoint):
+        return None
     if not current_app.config["REQUIRE_2FA"] or not current_user.is_authenticated:
         return None
     if not current_user.needs_two_factor or current_user.totp_enabled:

@@ -23,6 +23,7 @@ EXPLANATIONS = {
     404: ("Not found", "There is nothing here. The link may be old, or the item was removed."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
     413: ("Too large", "What you sent is larger than the portal accepts."),
+    415: ("Unsupported media type", "Send the body in a format this address accepts."),
     409: ("Conflict", "This clashes with the current state of the item. Reload and try again."),
     422: ("Cannot be saved", "Some of what you sent is not valid."),
     429: ("Too many requests", "Slow down a little, then try again."),
@@ -36,11 +37,12 @@ def _wants_json() -> bool:
 
 
 def render_error(status: int, detail: str | None = None, reference: str | None = None,
-                 headers: dict[str, str] | None = None) -> Response:
+                 headers: dict[str, str] | None = None, extra: dict[str, object] | None = None) -> Response:
+    """The error as a page, or under /api/ as ``{"error": {"status", "title", "detail", ...extra}}``."""
     title, default = EXPLANATIONS.get(status, ("Error", "The request failed."))
     detail = detail or default
     if _wants_json():
-        body: dict[str, object] = {"status": status, "title": title, "detail": detail}
+        body: dict[str, object] = {"status": status, "title": title, "detail": detail, **(extra or {})}
         if reference:
             body["reference"] = reference
         response = jsonify(error=body)

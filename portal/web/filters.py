@@ -67,11 +67,13 @@ def can(endpoint: str) -> bool:
 
 NAVIGATION = {
     "admin": [("desk.home", "Desk"), ("desk.tickets", "Tickets"), ("desk.members", "Members"),
-              ("admin.home", "Admin"), ("admin.users", "Users"), ("admin.audit", "Audit log")],
+              ("admin.home", "Admin"), ("admin.users", "Users"), ("admin.sla_policies", "SLAs"),
+              ("admin.audit", "Audit log")],
     "agent": [("desk.home", "Home"), ("desk.tickets", "Tickets"), ("desk.members", "Members"),
-              ("desk.canned_list", "Canned answers")],
+              ("desk.canned_list", "Canned answers"), ("desk.sla", "SLAs")],
     "publisher": [("publish.home", "Documentation")],
-    "datacite_staff": [("staff.home", "Requests")],
+    "datacite_staff": [("staff.home", "Requests"), ("staff.request_new", "New request"),
+                       ("staff.profile", "Service profile")],
     "member": [("member.home", "Home"), ("member.tickets", "Tickets"), ("member.ticket_new", "New ticket"),
                ("member.organisation", "Organisation")],
     "anonymous": [("docs.index", "Home")],

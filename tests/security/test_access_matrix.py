@@ -6,11 +6,14 @@ import re
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from portal import create_app
 from portal.db import engine_of
-from portal.models import Contact, DiagnosisTranscript, Role
-from portal.web.access import ACCESS, ANONYMOUS
+from portal.models import Contact, DiagnosisTranscript, Holiday, Role, SlaPolicy
+from portal.services import api_tokens
+from portal.services.sla.seed import seed_default_sla
+from portal.web.access import ACCESS, ANONYMOUS, TOKEN
 from tests.conftest import base_config
 
 ROLES = ["anonymous", "member_a", "member_b", "agent", "publisher", "datacite_staff", "admin"]
@@ -42,6 +45,7 @@ GET_EXCEPTIONS: dict[str, dict[str, int]] = {
     "auth.two_factor_qr": {"*": 404},  # no enrolment in progress
     "handover.form": {"*": 400},  # the fixture token is not a valid hand-over link
     "desk.canned_render": {"*": 404},  # the fixture gives no ticket number in the query
+    "auth.token_revoke": {"*": 404},  # the fixture token is the second admin's: nobody else's own (C02)
     "static": {"*": 200},
 }
 
@@ -51,6 +55,10 @@ TENANT_SCOPED = {
     "member.ticket", "member.ticket_reply", "member.ticket_close", "member.ticket_rate", "member.attachment",
     "member.credential",
 }
+
+
+# Staff routes given organisation A's member ticket: DataCite staff see only their own requests (C02).
+STAFF_FOREIGN = {"staff.request_page", "staff.request_reply", "staff.attachment"}
 
 
 @pytest.fixture
@@ -72,13 +80,21 @@ def world(session, make) -> dict[str, Any]:
         "datacite_staff": make.user(session, Role.datacite_staff),
         "admin": make.user(session, Role.admin),
     }
-    make.user(session, Role.admin, name="Second admin")
+    second_admin = make.user(session, Role.admin, name="Second admin")
     target = make.user(session, Role.member, org=org_a, name="Target person")
     helpdesk = make.helpdesk_world(session, org_a=org_a, repo_a=repo_a, member_a=users["member_a"],
                                    agent=users["agent"])
+    foreign_token, _ = make.api_token(session, second_admin)
+    tokens = {role: make.api_token(session, person)[1] for role, person in users.items()
+              if api_tokens.allowed_scopes(person.role)}
+    calendar = seed_default_sla(session)
+    holiday = session.exec(select(Holiday).where(Holiday.calendar_id == calendar.id)).first()
+    policy = session.exec(select(SlaPolicy)).first()
     params = {"org_id": org_a.id, "repo_id": repo_a.id, "contact_id": contact.id, "user_id": target.id,
-              "token": "not-a-real-token", "filename": "style.css", "transcript_id": transcript.id, **helpdesk}
-    return {"users": users, "params": params, "org_a": org_a, "org_b": org_b}
+              "token": "not-a-real-token", "filename": "style.css", "token_id": foreign_token.id, **helpdesk,
+              "transcript_id": transcript.id,
+              "calendar_id": calendar.id, "holiday_id": holiday.id, "policy_id": policy.id}
+    return {"users": users, "params": params, "org_a": org_a, "org_b": org_b, "tokens": tokens}
 
 
 def build_url(rule: str, params: dict[str, Any]) -> str:
@@ -94,7 +110,7 @@ def client_for(app, login_as, world, role: str):
 
 def test_tenant_scoped_routes_exist():
     endpoints = {endpoint for endpoint, _m, _r in RULES}
-    assert TENANT_SCOPED <= endpoints
+    assert TENANT_SCOPED <= endpoints and STAFF_FOREIGN <= endpoints
 
 
 def test_every_route_is_in_the_matrix():
@@ -111,6 +127,9 @@ def test_matrix_has_no_stale_entries():
 def test_route_as_every_role(app, login_as, world, endpoint, method, rule):
     url = build_url(rule, world["params"])
     allowed = ACCESS[endpoint]
+    if allowed == TOKEN:
+        check_token_route(app, login_as, world, endpoint, method, url)
+        return
     for role in ROLES:
         matrix_role = ANONYMOUS if role == ANONYMOUS else ROLE_OF[role].value
         c = client_for(app, login_as, world, role)
@@ -127,7 +146,7 @@ def test_route_as_every_role(app, login_as, world, endpoint, method, rule):
             else:
                 assert response.status_code == 403, where
             continue
-        if role == "member_b" and endpoint in TENANT_SCOPED:
+        if (role == "member_b" and endpoint in TENANT_SCOPED) or (role == "datacite_staff" and endpoint in STAFF_FOREIGN):
             assert response.status_code == 404, where
             continue
         if method == "GET":
@@ -137,6 +156,27 @@ def test_route_as_every_role(app, login_as, world, endpoint, method, rule):
             assert response.status_code == expected, where
         else:
             assert response.status_code not in (401, 403, 500), where
+
+
+def check_token_route(app, login_as, world, endpoint, method, url):
+    """Sessions count for nothing on token routes: every role's cookie gets 401; a bearer token gets through."""
+    for role in ROLES:
+        response = client_for(app, login_as, world, role).open(url, method=method)
+        response.close()
+        assert response.status_code == 401, f"{method} {url} with the session of {role}"
+        assert response.headers["WWW-Authenticate"].startswith("Bearer"), url
+    operation = app.view_functions[endpoint].api_operation
+    holders = [role for role, plaintext in world["tokens"].items()
+               if operation.scopes <= api_tokens.allowed_scopes(ROLE_OF[role])]
+    assert holders, f"no role can hold the scopes {sorted(operation.scopes)} of {url}"
+    for role, plaintext in world["tokens"].items():
+        headers = {"Authorization": f"Bearer {plaintext}", "Idempotency-Key": f"matrix-{role}"}
+        response = app.test_client().open(url, method=method, headers=headers, json={})
+        response.close()
+        if role in holders:
+            assert response.status_code not in (401, 403, 500), f"{method} {url} with a token of {role}"
+        else:
+            assert response.status_code == 403, f"{method} {url} with a token of {role}"
 
 
 def test_member_sees_only_their_own_organisation(app, login_as, world):

@@ -38,9 +38,17 @@ def world(session, make):
     target = make.user(session, Role.member, org=org)
     users = {"admin": admin, "agent": make.user(session, Role.agent), "publisher": make.user(session, Role.publisher),
              "datacite_staff": make.user(session, Role.datacite_staff), "member": make.user(session, Role.member, org=org)}
+    from portal.models import Holiday, SlaPolicy
+    from portal.services.sla.seed import seed_default_sla
+
     helpdesk = make.helpdesk_world(session, org_a=org, repo_a=repo, member_a=users["member"], agent=users["agent"])
+    token, _ = make.api_token(session, users["agent"])
+    calendar = seed_default_sla(session)
     params = {"org_id": org.id, "repo_id": repo.id, "contact_id": contact.id, "user_id": target.id,
-              "token": "x", "filename": "style.css", "transcript_id": transcript.id, **helpdesk}
+              "token": "x", "filename": "style.css", "token_id": token.id, **helpdesk, "transcript_id": transcript.id,
+              "calendar_id": calendar.id,
+              "holiday_id": session.execute(select(Holiday.id)).scalars().first(),
+              "policy_id": session.execute(select(SlaPolicy.id)).scalars().first()}
     return users, params
 
 

@@ -2,7 +2,7 @@
 and the repository's API target (DataCite or the offline sandbox).
 
 Revision ID: 0006_credentials
-Revises: 0002_helpdesk
+Revises: 0005_sla
 Create Date: 2026-11-25 16:55:28.838576
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0006_credentials'
-down_revision: str | Sequence[str] | None = '0002_helpdesk'
+down_revision: str | Sequence[str] | None = '0005_sla'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -59,6 +59,7 @@ class NewTicket:
     assignee_id: int | None = None
     attachments: list[Upload] = field(default_factory=list)
     internal: bool = False  # the first message is an internal note (proactive tickets written by checks)
+    reply_to: str = ""  # where answers go when not to the requester's account address
 
 
 def _check_choice(value: str, choices: type, name: str, label: str, errors: dict[str, str]) -> None:
@@ -147,7 +148,8 @@ def create_ticket(session: Session, data: NewTicket, *, ctx: TicketContext, acto
         subject=" ".join(data.subject.split()),
         channel=data.channel,
         requester_id=requester.id if requester else None,
-        requester_email=requester.email if requester else normalise_email(data.requester_email),
+        requester_email=normalise_email(data.reply_to) if data.reply_to else (
+            requester.email if requester else normalise_email(data.requester_email)),
         requester_name=requester.name if requester else data.requester_name.strip()[:200],
         organisation_id=org.id if org else None,
         repository_id=repo.id if repo else None,

@@ -30,13 +30,14 @@ def ticket_url(ticket: Ticket, ctx: MailContext, *, for_desk: bool) -> str:
 
 
 def _requester_address(session: Session, ticket: Ticket) -> tuple[str, str] | None:
-    if ticket.requester_id:
-        user = session.get(User, ticket.requester_id)
-        if user is not None and user.active:
-            return user.email, user.name
+    """Where the requester reads our mail: the ticket's reply-to address, else their account's."""
+    user = session.get(User, ticket.requester_id) if ticket.requester_id else None
+    if user is not None and not user.active:
+        return None
+    name = user.name if user is not None else ticket.requester_name
     if ticket.requester_email:
-        return ticket.requester_email, ticket.requester_name
-    return None
+        return ticket.requester_email, name
+    return (user.email, name) if user is not None else None
 
 
 def _send(session: Session, ctx: MailContext, to: str, subject: str, text: str, kind: str) -> None:

@@ -15,10 +15,18 @@ def ticket_created(session: Session, ticket: Ticket, now: datetime) -> None:
 
 def status_changed(session: Session, ticket: Ticket, old: Status, new: Status, now: datetime) -> None:
     """Pause, resume or stop clocks on a status change."""
+    if ticket.channel == "datacite_staff":
+        from portal.services.staff import requests
+
+        requests.status_changed(session, ticket, new, now)
 
 
 def agent_replied(session: Session, ticket: Ticket, now: datetime) -> None:
     """A public agent reply: first response met, next update restarts."""
+    if ticket.channel == "datacite_staff":
+        from portal.services.staff import requests
+
+        requests.agent_replied(session, ticket, now)
 
 
 def targets_changed(session: Session, ticket: Ticket, now: datetime) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from portal import settings
 from portal.errors import Conflict, ValidationFailed
 from portal.models import Role
-from portal.services import accounts, audit_log, members, system, twofactor
+from portal.services import accounts, api_tokens, audit_log, members, system, twofactor
 from portal.vault_app import get_vault
 from portal.web.admin import bp
 from portal.web.admin.forms import ConfirmForm, InviteForm, UserForm
@@ -32,7 +32,9 @@ def _org_id(raw: str | None) -> int | None:
 def home() -> str:
     overview = system.overview(db(), now=utcnow())
     recent = audit_log.list_events(db(), per_page=10)
-    return render_template("admin/home.html", overview=overview, recent=recent)
+    from portal.services.staff.contact import warnings
+
+    return render_template("admin/home.html", overview=overview, recent=recent, contact_warnings=warnings(db()))
 
 
 @bp.route("/users")
@@ -90,7 +92,8 @@ def user(user_id: int) -> object:
             flash("Saved.", "success")
             return redirect(url_for("admin.user", user_id=person.id))
     history = audit_log.list_events(db(), target_type="user_account", target_id=str(person.id), per_page=20)
-    return render_template("admin/user.html", person=person, form=form, history=history, confirm=ConfirmForm())
+    return render_template("admin/user.html", person=person, form=form, history=history, confirm=ConfirmForm(),
+                           tokens=api_tokens.list_tokens(db(), person), now=utcnow(), state=api_tokens.token_state)
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
@@ -148,6 +151,24 @@ def reset_two_factor(user_id: int) -> object:
                            text="Do this only after confirming their identity another way (for example by phone). "
                                 "Their recovery codes stop working and they are signed out.",
                            button="Reset two-factor sign-in", cancel=url_for("admin.user", user_id=person.id))
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
+@fresh_login_required
+def token_revoke(token_id: int) -> object:
+    token = api_tokens.get_token(db(), token_id)
+    person = accounts.get_user(db(), token.user_id)
+    form = ConfirmForm()
+    back = url_for("admin.user", user_id=person.id)
+    if form.validate_on_submit():
+        if api_tokens.revoke_token(db(), token, actor=current_user, ip=client_ip(), now=utcnow()):
+            flash(f"{person.name}'s token {token.prefix}… ({token.name}) is revoked.", "success")
+        else:
+            flash(f"The token {token.prefix}… was already revoked.", "info")
+        return redirect(back)
+    return render_template("admin/confirm.html", form=form, heading=f"Revoke {person.name}'s API token “{token.name}”?",
+                           text=f"Calls with {token.prefix}… fail at once. Integrations using it stop working until "
+                                "they get a new token.", button="Revoke token", cancel=back)
 
 
 def _day(raw: str, *, end: bool = False) -> datetime | None:

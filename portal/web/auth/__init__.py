@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from portal.web.auth import views  # noqa: E402,F401
+from portal.web.auth import tokens, views  # noqa: E402,F401

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.web.fields import Mandatory, choices
 
 
 class LoginForm(FlaskForm):
@@ -57,3 +60,15 @@ class ProfileForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that post."""
+
+
+class TokenForm(FlaskForm):
+    """A new API token: what it is for, what it may do, how long it lasts."""
+
+    name = StringField("Name", validators=[Mandatory(), Length(max=100)],
+                       render_kw={"autocomplete": "off", "placeholder": "e.g. Ticket sync from our CRM"})
+    scopes = SelectMultipleField("Scopes", choices=[], validate_choice=False,
+                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    expires_at = SelectField("Expires", choices=choices([("30", "In 30 days"), ("90", "In 90 days"),
+                                                         ("365", "In a year"), ("never", "Never (until revoked)")]),
+                             default="90")

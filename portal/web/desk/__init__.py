@@ -7,6 +7,7 @@ from portal.web.desk import (  # noqa: E402,F401
     credentials,
     doi_tools,
     members,
+    sla,
     ticket_actions,
     tickets,
     views,

@@ -12,3 +12,12 @@ from portal.web.desk import bp
 @bp.route("/")
 def home() -> str:
     return render_template("desk/home.html", overview=system.overview(db(), now=utcnow()))
+
+
+@bp.route("/staff-report")
+def staff_report() -> str:
+    """Response times to DataCite staff requests per month, against the designated contact's targets."""
+    from portal.services.staff.report import staff_report as build
+    from portal.web.filters import viewer_zone
+
+    return render_template("desk/staff_report.html", report=build(db(), now=utcnow(), zone=viewer_zone()))
