@@ -297,6 +297,18 @@ def credential_status(session: Session, repository: Repository) -> CredentialSta
     return _status(get_credential(session, repository))
 
 
+def needing_attention(session: Session, *, limit: int = 20) -> list[tuple[Repository, CredentialStatus]]:
+    """Repositories whose stored credential DataCite refused, most recently checked first."""
+    rows = session.exec(
+        select(Repository, RepositoryCredential)
+        .join(RepositoryCredential, RepositoryCredential.repository_id == Repository.id)  # type: ignore[arg-type]
+        .where(RepositoryCredential.needs_attention.is_(True), RepositoryCredential.secret.is_not(None))  # type: ignore[attr-defined,union-attr]
+        .order_by(RepositoryCredential.last_verified_at.desc(), Repository.symbol)  # type: ignore[union-attr]
+        .limit(limit)
+    ).all()
+    return [(repository, _status(row)) for repository, row in rows]
+
+
 def credential_statuses(session: Session, repositories: Iterable[Repository]) -> dict[int, CredentialStatus]:
     """Statuses for several repositories at once, by repository id."""
     ids = [r.id for r in repositories if r.id is not None]

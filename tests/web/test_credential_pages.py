@@ -311,3 +311,14 @@ def test_organisation_page_shows_each_repositorys_credential_state(client, login
     assert "needs attention" in page and "Not-The-Pa55word" not in page
     other = text(client.get(f"/desk/members/{make_repo.organisation_id}"))
     assert ">none<" in other
+
+
+def test_desk_home_lists_credentials_needing_attention(client, login_as, session, world, fake, app):
+    login_as(world["agent"])
+    assert "None: every stored credential" in text(client.get("/desk/"))
+    credentials.set_credential(session, world["repo"], secret="Not-The-Pa55word", vault=app.extensions["portal.vault"],
+                               via="agent", caller=Caller(user=world["agent"]), ip="", now=utcnow())
+    client.post(f"/desk/repositories/{world['repo'].id}/credential/verify").close()
+    page = text(client.get("/desk/"))
+    assert "<code>ALPHA.DATA</code>" in page and "DataCite did not accept the password" in page
+    assert "Not-The-Pa55word" not in page
