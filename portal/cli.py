@@ -21,6 +21,7 @@ users_cli = AppGroup("users", help="Accounts.")
 config_cli = AppGroup("config", help="Configuration.")
 keys_cli = AppGroup("keys", help="Instance key files.")
 secrets_cli = AppGroup("secrets", help="Secrets sealed in the database: rotate keys, prove they decrypt.")
+docs_cli = AppGroup("docs", help="The integration documentation in DOCS_CONTENT_DIR.")
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -201,6 +202,24 @@ def secrets_retire_key(key_id: str) -> None:
     click.echo(f"Removed {key_id}. Keep an offline copy until backups sealed with it have expired.")
 
 
+@docs_cli.command("check")
+def docs_check() -> None:
+    """Report bad front matter, duplicate slugs or aliases, broken internal links and missing images."""
+    from portal.services.docs import check_library, library_for
+
+    library = library_for(current_app.config["DOCS_CONTENT_DIR"])
+    if not library.content_dir.is_dir():
+        fail(f"{library.content_dir} is not a folder; set PORTAL_DOCS_CONTENT_DIR.")
+    snapshot = library.snapshot()
+    problems = check_library(snapshot)
+    for problem in problems:
+        click.echo(f"  {problem}", err=True)
+    if problems:
+        fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {library.content_dir} "
+             f"({len(snapshot.pages)} pages loaded).")
+    click.echo(f"{len(snapshot.pages)} pages OK.")
+
+
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
@@ -238,10 +257,11 @@ def seed_scale_cmd(orgs: int, repos_per_org: int, users_per_org: int) -> None:
 
 def init_app(app: Flask) -> None:
     from portal.cli_tokens import tokens_cli
+    from portal.datacite.sandbox.commands import sandbox_cmd
     from portal.devserver import dev_cmd
     from portal.scheduler import scheduler_cmd
 
-    for group in (db_cli, users_cli, config_cli, keys_cli, secrets_cli, schema_cli, tokens_cli):
+    for group in (db_cli, users_cli, config_cli, keys_cli, secrets_cli, schema_cli, tokens_cli, docs_cli):
         app.cli.add_command(group)
-    for command in (seed_demo_cmd, seed_scale_cmd, dev_cmd, scheduler_cmd):
+    for command in (seed_demo_cmd, seed_scale_cmd, dev_cmd, scheduler_cmd, sandbox_cmd):
         app.cli.add_command(command)

@@ -46,6 +46,9 @@ def _derive(app: Flask) -> None:
     cfg["SECRET_KEY_FILE"] = cfg["SECRET_KEY_FILE"] or str(instance / "secret_key")
     cfg["ENCRYPTION_KEY_FILE"] = cfg["ENCRYPTION_KEY_FILE"] or str(instance / "encryption_keys.json")
     cfg["ATTACHMENT_DIR"] = cfg["ATTACHMENT_DIR"] or str(instance / "attachments")
+    cfg["DOCS_CONTENT_DIR"] = str(cfg["DOCS_CONTENT_DIR"] or settings.ROOT / "docs_content")
+    if int(cfg["DOCS_REVIEW_MONTHS"]) < 1:
+        raise ConfigError("PORTAL_DOCS_REVIEW_MONTHS must be at least 1.")
     if cfg["ENV"] == "development" and not cfg["SECRET_KEY"]:
         # A developer's first `flask` command makes the keys that `make run` would make.
         ring = None if cfg["ENCRYPTION_KEYS"] else Path(cfg["ENCRYPTION_KEY_FILE"])
@@ -61,6 +64,7 @@ def _derive(app: Flask) -> None:
     if cfg["MAIL_PRINT"] == "":
         cfg["MAIL_PRINT"] = cfg["ENV"] == "development"
     cfg["REMEMBER_DAYS"] = max(0, min(int(cfg["REMEMBER_DAYS"]), 14))
+    _check_mail_and_scheduler(cfg)
 
     host = urlsplit(cfg["BASE_URL"]).hostname or "localhost"
     trusted = list(cfg["TRUSTED_HOSTS"] or [host])
@@ -90,6 +94,22 @@ def _derive(app: Flask) -> None:
     cfg["TESTING"] = cfg["ENV"] == "testing" or bool(cfg.get("TESTING"))
     cfg["DEBUG"] = False
     cfg.setdefault("WTF_CSRF_ENABLED", True)
+
+
+SMTP_SECURITY_MODES = ("starttls", "tls", "none")
+
+
+def _check_mail_and_scheduler(cfg: dict[str, Any]) -> None:
+    """Settings of the mail sender and the scheduler that cannot work as given."""
+    if cfg["SMTP_SECURITY"] not in SMTP_SECURITY_MODES:
+        raise ConfigError(f"PORTAL_SMTP_SECURITY must be starttls, tls or none, not {cfg['SMTP_SECURITY']!r}.")
+    for name in ("SCHEDULER_LEASE_SECONDS", "SCHEDULER_POLL_SECONDS", "SMTP_TIMEOUT_SECONDS"):
+        if float(cfg[name]) <= 0:
+            raise ConfigError(f"PORTAL_{name} must be more than 0.")
+    if float(cfg["SCHEDULER_SHUTDOWN_SECONDS"]) < 0:
+        raise ConfigError("PORTAL_SCHEDULER_SHUTDOWN_SECONDS must not be negative.")
+    if cfg["SCHEDULER_EXTRA_JOBS"] and cfg["ENV"] != "testing":
+        raise ConfigError("PORTAL_SCHEDULER_EXTRA_JOBS is for the test suite only (PORTAL_ENV=testing); unset it.")
 
 
 def check_production(cfg: dict[str, Any]) -> None:
@@ -123,6 +143,8 @@ def check_production(cfg: dict[str, Any]) -> None:
         problems.append("PORTAL_PASSWORD_HASH_PROFILE must be `standard` in production.")
     if not str(cfg.get("BASE_URL", "")).startswith("https://"):
         problems.append("PORTAL_BASE_URL must be an https:// URL in production.")
+    if cfg.get("SMTP_HOST") and cfg.get("SMTP_USERNAME") and cfg.get("SMTP_SECURITY") == "none":
+        problems.append("PORTAL_SMTP_SECURITY=none would send the SMTP password in clear: use starttls or tls.")
     if problems:
         raise ConfigError("Refusing to start in production:\n- " + "\n- ".join(problems))
 

@@ -11,12 +11,17 @@ _AUTH_HEADER = re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(basic|bear
 _SECRETISH = re.compile(r"(?i)((?:password|passwd|secret|token|api[_-]?key)['\"]?\s*[:=]\s*['\"]?)[^\s'\",&]+")
 
 
+def redact(text: str) -> str:
+    """The text with Authorization headers and password-like values masked."""
+    return _SECRETISH.sub(r"\1***", _AUTH_HEADER.sub(r"\1\2 ***", text))
+
+
 class RedactingFilter(logging.Filter):
     """Masks Authorization headers and password-like values in any log message."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = _SECRETISH.sub(r"\1***", _AUTH_HEADER.sub(r"\1\2 ***", message))
+        cleaned = redact(message)
         cleaned = cleaned.replace("\r", "\\r").replace("\n", "\\n") if record.exc_info is None else cleaned
         if cleaned != message:
             record.msg, record.args = cleaned, ()

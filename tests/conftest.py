@@ -153,9 +153,18 @@ def base_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str
 
 
 @pytest.fixture
-def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
-    """The configuration the ``app`` fixture uses; tests may change it before requesting ``app``."""
-    return base_config(database_url, tmp_path)
+def docs_content(tmp_path: Path) -> Path:
+    """A private copy of the shipped documentation, so a test may publish into it."""
+    return Path(shutil.copytree(ROOT / "docs_content", tmp_path / "docs_content"))
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path, docs_content: Path) -> dict[str, Any]:
+    """The configuration the ``app`` fixture uses; tests may change it before requesting ``app``.
+
+    DOCS_CONTENT_DIR is a copy of docs_content/, so no test can change the shipped pages.
+    """
+    return base_config(database_url, tmp_path, DOCS_CONTENT_DIR=str(docs_content))
 
 
 class SyncedClient(FlaskClient):

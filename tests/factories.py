@@ -55,15 +55,15 @@ def repository(session: Session, org: Organisation, symbol: str | None = None, *
 def ticket(session: Session, *, requester: User | None = None, org: Organisation | None = None, subject: str = "Help",
            body: str = "Something failed.", **fields: Any):
     """A ticket made through the real service (so its message, history and DOIs exist)."""
+    from portal.models.types import utcnow
     from portal.services.tickets.core import NewTicket, create_ticket
     from tests.helpdesk import ctx_for_tests
 
+    now = fields.pop("now", None) or utcnow()
     data = NewTicket(subject=subject, body=body, requester=requester,
                      requester_email="" if requester else "someone@example.org",
                      organisation_id=org.id if org and requester is None else None, **fields)
-    from portal.models.types import utcnow
-
-    return create_ticket(session, data, ctx=ctx_for_tests(), actor=requester, now=fields.pop("now", None) or utcnow())
+    return create_ticket(session, data, ctx=ctx_for_tests(), actor=requester, now=now)
 
 
 def helpdesk_world(session: Session, *, org_a: Organisation, repo_a: Repository, member_a: User,

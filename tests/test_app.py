@@ -58,13 +58,70 @@ def test_health_reports_database(client):
     assert response.json["database"] == "ok"
 
 
-def test_web_workers_never_start_a_scheduler(app):
-    """No APScheduler thread runs inside the web app (C29)."""
+def test_web_workers_never_start_a_scheduler(app, client, session, make, login_as):
+    """No APScheduler thread runs inside the web app, even after the scheduler's own pages (C29)."""
     import threading
 
+    from portal.models import Role
+
+    login_as(make.user(session, Role.admin))
+    for path in ("/admin/schedule", "/admin/runs", "/admin/mail"):
+        assert client.get(path).status_code == 200
+    assert client.post("/admin/schedule/outbox.deliver/run").status_code == 302
     names = [t.name for t in threading.enumerate()]
     assert not any("APScheduler" in n or "scheduler" in n.lower() for n in names)
     assert "apscheduler" not in " ".join(app.extensions).lower()
+
+
+WEB_WORKER = """
+import sys, threading, time
+from flask_login.utils import _create_identifier
+from wsgi import app
+from portal.db import engine_of, session_scope
+
+app.config["WTF_CSRF_ENABLED"] = False  # the CSRF tests live elsewhere
+from portal.models import Role, User
+
+with session_scope(engine_of(app)) as s:
+    user = User(email="ada@rsp.example", name="Ada", role=Role.admin)
+    s.add(user)
+    s.commit()
+    identity = user.get_id()
+client = app.test_client()
+with app.test_request_context():
+    marker = _create_identifier()
+with client.session_transaction() as sess:
+    now = int(time.time())
+    sess.update({"_user_id": identity, "_fresh": True, "_id": marker, "auth_at": now, "seen_at": now,
+                 "remembered": False})
+codes = [client.get(path).status_code for path in ("/admin/schedule", "/admin/runs", "/admin/mail")]
+codes.append(client.post("/admin/schedule/outbox.deliver/run").status_code)
+print(codes)
+print(sorted(t.name for t in threading.enumerate()))
+print(sorted(name for name in sys.modules if name.startswith("apscheduler.schedulers")))
+"""
+
+
+def test_a_web_worker_process_never_imports_or_starts_a_scheduler(tmp_path, sqlite_template):
+    """A fresh process serving the scheduler's admin pages loads no APScheduler scheduler at all."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, make_key_ring
+
+    shutil.copy(sqlite_template, tmp_path / "web.db")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update({"PORTAL_ENV": "testing", "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
+                "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"), "PORTAL_SECRET_KEY": "s" * 48,
+                "PORTAL_ENCRYPTION_KEYS": make_key_ring(), "PORTAL_BASE_URL": "http://localhost"})
+    result = subprocess.run([sys.executable, "-c", WEB_WORKER], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    codes, threads, modules = result.stdout.strip().splitlines()
+    assert codes == "[200, 200, 200, 302]"
+    assert threads == "['MainThread']"
+    assert modules == "[]"
 
 
 def test_development_creates_private_key_files(tmp_path, monkeypatch):

@@ -85,9 +85,17 @@ def test_db_check_agrees_with_models(app):
     assert result.exit_code == 0 and "agree" in result.output
 
 
-def test_scheduler_records_a_heartbeat(app, session):
-    from portal.models import ProcessHeartbeat
+def test_scheduler_once_runs_one_job_and_records_it(app, session):
+    from portal.models import JobRun
 
-    result = run(app, "scheduler", "--once")
-    assert result.exit_code == 0
-    assert session.get(ProcessHeartbeat, "scheduler") is not None
+    result = run(app, "scheduler", "--once", "outbox.deliver")
+    assert result.exit_code == 0, result.output
+    assert "outbox.deliver succeeded" in result.output and "waiting=0" in result.output
+    recorded = session.exec(select(JobRun)).one()
+    assert recorded.trigger == "manual" and recorded.slot.startswith("manual:") and recorded.holder.startswith("cli:")
+
+
+def test_scheduler_once_names_the_jobs_when_one_is_unknown(app, session):
+    result = run(app, "scheduler", "--once", "no.such.job")
+    assert result.exit_code == 1
+    assert "There is no job named 'no.such.job'" in result.output and "outbox.deliver" in result.output

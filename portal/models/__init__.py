@@ -11,6 +11,15 @@ from portal.models.credentials import (
     DiagnosisTranscript,
     RepositoryCredential,
 )
+from portal.models.docs import (
+    DocDraft,
+    DocRedirect,
+    DocRevision,
+    DocSuggestionEvent,
+    RevisionAction,
+    SuggestionOutcome,
+)
+from portal.models.jobs import JobRun, JobState, RunStatus, RunTrigger, SchedulerLease
 from portal.models.mail import OutboxMessage, OutboxStatus
 from portal.models.members import (
     ApiTarget,
@@ -87,10 +96,16 @@ __all__ = [
     "BusinessCalendar",
     "Contact",
     "ContactRole",
+    "DocDraft",
+    "DocRedirect",
+    "DocRevision",
+    "DocSuggestionEvent",
     "Environment",
     "IdempotencyRecord",
     "IdempotencyStatus",
     "Holiday",
+    "JobRun",
+    "JobState",
     "LoginThrottle",
     "OneTimeToken",
     "Organisation",
@@ -100,7 +115,12 @@ __all__ = [
     "RecoveryCode",
     "Repository",
     "RepositoryPrefix",
+    "RevisionAction",
     "Role",
     "SlaPolicy",
+    "SuggestionOutcome",
+    "RunStatus",
+    "RunTrigger",
+    "SchedulerLease",
     "User",
 ]

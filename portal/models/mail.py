@@ -13,6 +13,7 @@ from portal.models.types import UTCDateTime, utcnow
 
 class OutboxStatus(StrEnum):
     pending = "pending"
+    sending = "sending"  # claimed by a deliverer; reclaimed when the claim is old
     sent = "sent"
     failed = "failed"
 
@@ -34,3 +35,5 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str = Field(default="", max_length=1000)
+    message_id: str = Field(default="", max_length=250)  # RFC 5322 Message-ID, fixed at the first claim
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

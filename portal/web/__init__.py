@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     from portal.web.auth import bp as auth_bp
     from portal.web.desk import bp as desk_bp
     from portal.web.docs import bp as docs_bp
+    from portal.web.docs import init_app as docs_init_app
     from portal.web.handover import bp as handover_bp
     from portal.web.member import bp as member_bp
     from portal.web.publish import bp as publish_bp
@@ -24,5 +25,6 @@ def init_app(app: Flask) -> None:
     for bp in (docs_bp, auth_bp, admin_bp, desk_bp, member_bp, staff_bp, publish_bp, handover_bp, api_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)
+    docs_init_app(app)
     errors.init_app(app)
     filters.init_app(app)

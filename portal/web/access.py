@@ -33,8 +33,14 @@ TOKEN = frozenset({API_TOKEN})
 
 ACCESS: dict[str, frozenset[str]] = {
     "static": EVERYONE,
-    # Public site
+    # Public site and the integration documentation (each page's audience is checked in the view)
     "docs.index": EVERYONE,
+    "docs.home": EVERYONE,
+    "docs.page": EVERYONE,
+    "docs.search": EVERYONE,
+    "docs.asset": EVERYONE,
+    "docs.suggest": EVERYONE,
+    "docs.feedback": SIGNED_IN,
     # Signing in and out, and one's own account
     "auth.login": EVERYONE,
     "auth.logout": SIGNED_IN,
@@ -81,6 +87,14 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.sla_policy_new": ADMINS,
     "admin.sla_policy": ADMINS,
     "admin.sla_policy_delete": ADMINS,
+    "admin.schedule": ADMINS,
+    "admin.job_run_now": ADMINS,
+    "admin.job_pause": ADMINS,
+    "admin.job_resume": ADMINS,
+    "admin.runs": ADMINS,
+    "admin.run": ADMINS,
+    "admin.mail": ADMINS,
+    "admin.mail_retry": ADMINS,
     # Support desk (agents and admins)
     "desk.home": DESK,
     "desk.staff_report": DESK,
@@ -145,9 +159,17 @@ ACCESS: dict[str, frozenset[str]] = {
     "staff.attachment": DATACITE,
     "staff.profile": DATACITE | ADMINS,
     "staff.profile_markdown": DATACITE | ADMINS,
-    # Publishers
+    # Publishers of the documentation
     "publish.home": PUBLISHERS,
-    # JSON API: public, or TOKEN (the api_route decorator checks the bearer token and its scopes)
+    "publish.new": PUBLISHERS,
+    "publish.edit": PUBLISHERS,
+    "publish.preview": PUBLISHERS,
+    "publish.revisions": PUBLISHERS,
+    "publish.revision": PUBLISHERS,
+    "publish.restore": PUBLISHERS,
+    "publish.rename": PUBLISHERS,
+    "publish.review": PUBLISHERS,
+    # JSON API (token-authenticated routes declare their own scopes)
     "api.health": EVERYONE,
     "api.openapi": EVERYONE,
     "api.me": TOKEN,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,9 +18,10 @@ from portal.models.types import utcnow
 from portal.services.accounts import AuthPolicy
 from portal.services.datacite_calls import Caller, Connector
 from portal.services.pagination import clamp_page
+from portal.web.filters import viewer_zone
 
-__all__ = ["apply_errors", "audit_here", "caller", "client_ip", "datacite", "db", "page_args", "policy", "safe_next",
-           "utcnow"]
+__all__ = ["apply_errors", "audit_here", "caller", "client_ip", "datacite", "day_bound", "db", "page_args", "policy",
+           "safe_next", "utcnow"]
 
 CONNECTOR_EXTENSION = "portal.datacite.connector"
 
@@ -101,3 +103,12 @@ def audit_here(action: str, target: Any = None, detail: dict[str, Any] | str | N
     """Record an audit event for the current user and client (the caller commits)."""
     actor = current_user if current_user.is_authenticated else None
     audit.record(db(), action, actor=actor, target=target, detail=detail, ip=client_ip())
+
+
+def day_bound(raw: str, *, end: bool = False) -> datetime | None:
+    """The start (or end) of a ``YYYY-MM-DD`` day in the viewer's zone; None for anything else."""
+    try:
+        day = datetime.strptime(raw, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    return datetime.combine(day, time.max if end else time.min, tzinfo=viewer_zone())

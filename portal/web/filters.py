@@ -49,6 +49,14 @@ def message_html(text: str) -> Any:
     return render_markdown(text, profile="message")
 
 
+def sla_state(ticket: Any) -> str:
+    """The ticket's overall SLA state now, for list badges."""
+    from portal.models.types import utcnow
+    from portal.services.tickets.sla_hooks import state_of
+
+    return state_of(ticket, utcnow())
+
+
 def url_with(**changes: Any) -> str:
     """The current URL with some query arguments changed (for paging and sorting links)."""
     args = request.args.to_dict()
@@ -68,15 +76,15 @@ def can(endpoint: str) -> bool:
 NAVIGATION = {
     "admin": [("desk.home", "Desk"), ("desk.tickets", "Tickets"), ("desk.members", "Members"),
               ("admin.home", "Admin"), ("admin.users", "Users"), ("admin.sla_policies", "SLAs"),
-              ("admin.audit", "Audit log")],
+              ("admin.audit", "Audit log"), ("admin.schedule", "Schedule"), ("docs.home", "Docs")],
     "agent": [("desk.home", "Home"), ("desk.tickets", "Tickets"), ("desk.members", "Members"),
-              ("desk.canned_list", "Canned answers"), ("desk.sla", "SLAs")],
-    "publisher": [("publish.home", "Documentation")],
+              ("desk.canned_list", "Canned answers"), ("desk.sla", "SLAs"), ("docs.home", "Docs")],
+    "publisher": [("publish.home", "Publishing"), ("docs.home", "Docs")],
     "datacite_staff": [("staff.home", "Requests"), ("staff.request_new", "New request"),
-                       ("staff.profile", "Service profile")],
+                       ("staff.profile", "Service profile"), ("docs.home", "Docs")],
     "member": [("member.home", "Home"), ("member.tickets", "Tickets"), ("member.ticket_new", "New ticket"),
-               ("member.organisation", "Organisation")],
-    "anonymous": [("docs.index", "Home")],
+               ("member.organisation", "Organisation"), ("docs.home", "Docs")],
+    "anonymous": [("docs.index", "Home"), ("docs.home", "Docs")],
 }
 
 
@@ -92,4 +100,5 @@ def init_app(app: Flask) -> None:
     app.add_template_global(can)
     app.add_template_global(navigation)
     app.add_template_global(viewer_zone)
+    app.add_template_global(sla_state, "sla_state")
     app.add_template_global(__version__, "portal_version")

@@ -45,7 +45,10 @@ def browser() -> Iterator[object]:
     path = chromium_path()
     if path is None:
         pytest.skip("Chromium not found at /usr/bin/chromium (or PORTAL_CHROMIUM): browser tests need Debian's chromium")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # The machine may be busy (CI, other work): give assertions the same patience as actions.
+    expect.set_options(timeout=15_000)
 
     playwright = sync_playwright().start()
     chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS, headless=True)
@@ -76,7 +79,7 @@ def live_server(app: Flask) -> Iterator[str]:
 @pytest.fixture
 def page(browser: object, live_server: str, request: pytest.FixtureRequest) -> Iterator[object]:
     context = browser.new_context(base_url=live_server, locale="en-GB", timezone_id="Europe/Berlin")  # type: ignore[attr-defined]
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(15_000)
     tab = context.new_page()
     yield tab
     report = getattr(request.node, "rep_call", None)

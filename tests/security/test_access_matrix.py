@@ -10,11 +10,20 @@ from sqlmodel import select
 
 from portal import create_app
 from portal.db import engine_of
-from portal.models import Contact, DiagnosisTranscript, Holiday, Role, SlaPolicy
+from portal.models import (
+    Contact,
+    DiagnosisTranscript,
+    DocRevision,
+    Holiday,
+    JobRun,
+    OutboxMessage,
+    Role,
+    SlaPolicy,
+)
 from portal.services import api_tokens
 from portal.services.sla.seed import seed_default_sla
 from portal.web.access import ACCESS, ANONYMOUS, TOKEN
-from tests.conftest import base_config
+from tests.conftest import ROOT, base_config
 
 ROLES = ["anonymous", "member_a", "member_b", "agent", "publisher", "datacite_staff", "admin"]
 ROLE_OF = {"member_a": Role.member, "member_b": Role.member, "agent": Role.agent, "publisher": Role.publisher,
@@ -47,6 +56,7 @@ GET_EXCEPTIONS: dict[str, dict[str, int]] = {
     "desk.canned_render": {"*": 404},  # the fixture gives no ticket number in the query
     "auth.token_revoke": {"*": 404},  # the fixture token is the second admin's: nobody else's own (C02)
     "static": {"*": 200},
+    "docs.asset": {"*": 404},  # the fixture file name is not an image in the docs folder
 }
 
 
@@ -90,10 +100,18 @@ def world(session, make) -> dict[str, Any]:
     calendar = seed_default_sla(session)
     holiday = session.exec(select(Holiday).where(Holiday.calendar_id == calendar.id)).first()
     policy = session.exec(select(SlaPolicy)).first()
+    revision = DocRevision(slug="troubleshooting/bad-credentials", number=1, content_hash="x", action="publish",
+                           text=(ROOT / "docs_content/troubleshooting/bad-credentials.md").read_text() + "\nOlder.\n")
+    run = JobRun(job="outbox.deliver", slot="2026-01-01T00:00Z", status="succeeded")
+    mail = OutboxMessage(to_addr="someone@alpha.example", subject="Hello", body_text="Hi", status="failed")
+    session.add_all([revision, run, mail])
+    session.commit()
     params = {"org_id": org_a.id, "repo_id": repo_a.id, "contact_id": contact.id, "user_id": target.id,
               "token": "not-a-real-token", "filename": "style.css", "token_id": foreign_token.id, **helpdesk,
               "transcript_id": transcript.id,
-              "calendar_id": calendar.id, "holiday_id": holiday.id, "policy_id": policy.id}
+              "calendar_id": calendar.id, "holiday_id": holiday.id, "policy_id": policy.id,
+              "slug": "troubleshooting/bad-credentials", "revision_id": revision.id,
+              "job": "outbox.deliver", "run_id": run.id, "mail_id": mail.id}
     return {"users": users, "params": params, "org_a": org_a, "org_b": org_b, "tokens": tokens}
 
 

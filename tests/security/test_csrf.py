@@ -44,11 +44,24 @@ def world(session, make):
     helpdesk = make.helpdesk_world(session, org_a=org, repo_a=repo, member_a=users["member"], agent=users["agent"])
     token, _ = make.api_token(session, users["agent"])
     calendar = seed_default_sla(session)
+    from portal.models import DocRevision
+    from tests.conftest import ROOT
+
+    revision = DocRevision(slug="troubleshooting/bad-credentials", number=1, content_hash="x", action="publish",
+                           text=(ROOT / "docs_content/troubleshooting/bad-credentials.md").read_text() + "\nOlder.\n")
+    from portal.models import JobRun, OutboxMessage
+
+    run = JobRun(job="outbox.deliver", slot="2026-01-01T00:00Z", status="succeeded")
+    mail = OutboxMessage(to_addr="c@alpha.example", subject="Hello", body_text="Hi", status="failed")
+    session.add_all([revision, run, mail])
+    session.commit()
     params = {"org_id": org.id, "repo_id": repo.id, "contact_id": contact.id, "user_id": target.id,
               "token": "x", "filename": "style.css", "token_id": token.id, **helpdesk, "transcript_id": transcript.id,
               "calendar_id": calendar.id,
               "holiday_id": session.execute(select(Holiday.id)).scalars().first(),
-              "policy_id": session.execute(select(SlaPolicy.id)).scalars().first()}
+              "policy_id": session.execute(select(SlaPolicy.id)).scalars().first(),
+              "slug": "troubleshooting/bad-credentials", "revision_id": revision.id,
+              "job": "outbox.deliver", "run_id": run.id, "mail_id": mail.id}
     return users, params
 
 

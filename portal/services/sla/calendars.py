@@ -299,3 +299,20 @@ def add_holidays(session: Session, calendar: BusinessCalendar, found: Sequence[t
     if added:
         _touch(session, calendar, now)
     return added, len(found) - added
+
+
+def default_calendar_spec(session: Session) -> CalendarSpec | None:
+    """The default calendar's CalendarSpec, or None when no calendar is set up."""
+    calendar = default_calendar(session)
+    return calendar_spec(session, calendar.id) if calendar is not None and calendar.id is not None else None
+
+
+def describe_default_calendar(session: Session) -> str:
+    """Support hours in words, from the default calendar (for the service profile)."""
+    calendar = default_calendar(session)
+    if calendar is None:
+        return ""
+    from portal.services.sla.hours import describe_hours, hours_from_json
+
+    days = "; ".join(f"{day} {span}" for day, span in describe_hours(hours_from_json(calendar.hours)))
+    return f"{days} ({calendar.timezone}), except public holidays"

@@ -28,7 +28,7 @@ def business_minutes(session: Session, start: datetime, end: datetime) -> int:
 
 def _default_spec(session: Session) -> object | None:
     try:
-        from portal.services.sla.policies import default_calendar_spec
+        from portal.services.sla.calendars import default_calendar_spec
     except ImportError:  # SLA calendars are not part of this build
         return None
     return default_calendar_spec(session)

@@ -90,7 +90,7 @@ def save_texts(session: Session, *, description: str, hosting: str, support_poli
 
 def _support_hours(session: Session) -> str:
     try:
-        from portal.services.sla.policies import describe_default_calendar
+        from portal.services.sla.calendars import describe_default_calendar
     except ImportError:  # SLA calendars are not part of this build
         return "Not configured"
     return describe_default_calendar(session) or "Not configured"

@@ -87,19 +87,24 @@ def find_repository(session: Session, symbol: str) -> Repository | None:
     return (production or list(found) or [None])[0]
 
 
+def _person(session: Session, contact: object | None, role: str) -> User | None:
+    user_id = getattr(contact, f"{role}_agent_id", None) if contact is not None else None
+    return session.get(User, user_id) if user_id else None
+
+
 def _available_primary(session: Session, contact: object | None) -> int | None:
-    primary = session.get(User, getattr(contact, "primary_agent_id", None)) if contact else None
-    if primary is not None and primary.active:
-        return primary.id
-    backup = session.get(User, getattr(contact, "backup_agent_id", None)) if contact else None
-    return backup.id if backup is not None and backup.active else None
+    for role in ("primary", "backup"):
+        person = _person(session, contact, role)
+        if person is not None and person.active:
+            return person.id
+    return None
 
 
 def _tell_designated_agents(session: Session, ticket: Ticket, *, ctx: TicketContext, contact: object | None, kind: str,
                             what: str, who: tuple[str, ...] = ("primary", "backup")) -> int:
     sent = 0
     for role in who:
-        person = session.get(User, getattr(contact, f"{role}_agent_id", None)) if contact else None
+        person = _person(session, contact, role)
         if person is None or not person.active:
             continue
         queue_mail(session, to=person.email, subject=f"{subject_tag(ticket)} DataCite request: {ticket.subject}",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, fresh_login_required
 from sqlalchemy.engine import make_url
@@ -15,9 +13,8 @@ from portal.services import accounts, api_tokens, audit_log, members, system, tw
 from portal.vault_app import get_vault
 from portal.web.admin import bp
 from portal.web.admin.forms import ConfirmForm, InviteForm, UserForm
-from portal.web.common import apply_errors, client_ip, db, page_args, policy, utcnow
+from portal.web.common import apply_errors, client_ip, day_bound, db, page_args, policy, utcnow
 from portal.web.fields import choices
-from portal.web.filters import viewer_zone
 
 
 def _org_pairs() -> list[tuple[str, str]]:
@@ -171,15 +168,6 @@ def token_revoke(token_id: int) -> object:
                                 "they get a new token.", button="Revoke token", cancel=back)
 
 
-def _day(raw: str, *, end: bool = False) -> datetime | None:
-    try:
-        day = datetime.strptime(raw, "%Y-%m-%d").date()
-    except ValueError:
-        return None
-    moment = datetime.combine(day, time.max if end else time.min, tzinfo=viewer_zone())
-    return moment
-
-
 @bp.route("/audit")
 def audit() -> str:
     args = page_args(default_per_page=50)
@@ -190,13 +178,13 @@ def audit() -> str:
         actor=request.args.get("actor", "")[:100],
         target_type=request.args.get("target_type", "")[:40],
         target_id=request.args.get("target_id", "")[:80],
-        since=_day(since_raw),
-        until=_day(until_raw, end=True),
+        since=day_bound(since_raw),
+        until=day_bound(until_raw, end=True),
         descending=request.args.get("dir") != "asc",
         page=args["page"],
         per_page=args["per_page"],
     )
-    bad_dates = [raw for raw in (since_raw, until_raw) if raw and _day(raw) is None]
+    bad_dates = [raw for raw in (since_raw, until_raw) if raw and day_bound(raw) is None]
     return render_template("admin/audit.html", page=page, actions=audit_log.action_names(db()),
                            target_types=audit_log.target_types(db()), bad_dates=bad_dates)
 

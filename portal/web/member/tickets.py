@@ -7,15 +7,18 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.errors import Conflict, ValidationFailed
+from portal.errors import Conflict, DomainError, ValidationFailed
 from portal.models import Attachment, Channel, Status, User
 from portal.services import members
+from portal.services.docs import new_interaction, record_suggestion_event, suggest_articles
+from portal.services.docs.deflection import INTERACTION_PATTERN
 from portal.services.tickets import history, messages, queues, tags
 from portal.services.tickets.classify import recognise
 from portal.services.tickets.core import NewTicket, close_by_member, create_ticket, rate
 from portal.services.tickets.messages import StaleView, add_message
 from portal.services.tickets.visibility import get_ticket
 from portal.web.common import apply_errors, client_ip, db, page_args, utcnow
+from portal.web.docs import docs_library
 from portal.web.fields import choices
 from portal.web.member import bp
 from portal.web.member.forms import CloseForm, RateForm, ReplyForm, TicketForm
@@ -47,10 +50,10 @@ def ticket_new() -> Any:
         [("", "— choose —")] + [(str(r.repository.id), f"{r.repository.symbol} ({r.repository.environment})")
                                 for r in repos if r.repository.active])
     recognised = recognise(form.error_text.data or "") if form.is_submitted() else None
-    suggestions = _suggestions(form)
+    interaction = _interaction()
     if request.method == "POST" and request.form.get("action") == "check":
-        return render_template("member/ticket_new.html", form=form, recognised=recognised, suggestions=suggestions,
-                               checked=True)
+        return render_template("member/ticket_new.html", form=form, recognised=recognised, checked=True,
+                               suggestions=_suggestions(form, recognised, interaction), interaction=interaction)
     if form.validate_on_submit():
         raw = form.repository_id.data or ""
         data = NewTicket(subject=form.subject.data or "", body=form.body.data or "", channel=Channel.member_portal,
@@ -63,34 +66,42 @@ def ticket_new() -> Any:
             db().rollback()
             apply_errors(form, exc)
         else:
-            _record_filed(suggestions)
+            _record_filed(interaction)
             flash(f"Thank you. Your request has the number #{ticket.number}; we will answer here and by email.",
                   "success")
             return redirect(url_for("member.ticket", number=ticket.number))
-    return render_template("member/ticket_new.html", form=form, recognised=recognised, suggestions=suggestions,
-                           checked=False)
+    return render_template("member/ticket_new.html", form=form, recognised=recognised, suggestions=[],
+                           checked=False, interaction=interaction)
 
 
-def _suggestions(form: TicketForm) -> list[Any]:
-    """Documentation articles that may answer the question, when the docs service is installed."""
-    if not form.is_submitted():
+def _interaction() -> str:
+    """The suggestion interaction this form belongs to (kept in a hidden field across the check step)."""
+    raw = request.form.get("suggestion_interaction", "")
+    return raw if INTERACTION_PATTERN.match(raw) else new_interaction()
+
+
+def _suggestions(form: TicketForm, recognised: Any, interaction: str) -> list[Any]:
+    """Documentation articles that may answer the question, recorded as shown."""
+    if not form.is_submitted() or not ((form.subject.data or "").strip() or (form.error_text.data or "").strip()):
         return []
-    try:
-        from portal.web.docs.suggest import suggestions_for
-    except ImportError:  # the documentation site is not part of this build
-        return []
-    return suggestions_for(subject=form.subject.data or "", error_text=form.error_text.data or "",
-                           body=form.body.data or "")
+    found = suggest_articles(form.subject.data or "", form.error_text.data or "", audience_role="member",
+                             failure_key=recognised.key if recognised else None, library=docs_library())
+    if found:
+        try:
+            record_suggestion_event(db(), interaction=interaction, outcome="shown", user_id=current_user.id,
+                                    now=utcnow(), slugs=[s.slug for s in found], subject=form.subject.data or "",
+                                    error_text=form.error_text.data or "",
+                                    failure_key=recognised.key if recognised else "")
+        except DomainError:
+            db().rollback()
+    return found
 
 
-def _record_filed(suggestions: list[Any]) -> None:
-    if not suggestions:
-        return
+def _record_filed(interaction: str) -> None:
     try:
-        from portal.web.docs.suggest import record_filed
-    except ImportError:  # the documentation site is not part of this build
-        return
-    record_filed(suggestions)
+        record_suggestion_event(db(), interaction=interaction, outcome="filed", user_id=current_user.id, now=utcnow())
+    except DomainError:  # nothing was suggested in this interaction
+        db().rollback()
 
 
 def member_ticket_page(ticket: Any, *, reply: ReplyForm | None = None, new_ids: list[int] | None = None,
