@@ -145,7 +145,7 @@ class Ticket(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_message_id: int = Field(default=0)
     last_public_message_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -162,7 +162,7 @@ class Ticket(SQLModel, table=True):
     merged_into_id: int | None = Field(default=None, foreign_key="ticket.id")
     csat_score: int | None = Field(default=None)
     csat_comment: str = Field(default="", max_length=2000)
-    csat_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    csat_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
     @property
     def number(self) -> int:

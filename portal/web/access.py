@@ -138,6 +138,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "desk.transcript_attach": DESK,
     "desk.datacite_call_log": DESK,
     "desk.sla": DESK,  # read-only view of the SLA policies and calendars
+    "desk.reports": DESK,
+    "desk.reports_csv": DESK,
     # Member users
     "member.home": MEMBERS,
     "member.organisation": MEMBERS,

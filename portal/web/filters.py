@@ -75,10 +75,9 @@ def can(endpoint: str) -> bool:
 
 NAVIGATION = {
     "admin": [("desk.home", "Desk"), ("desk.tickets", "Tickets"), ("desk.members", "Members"),
-              ("admin.home", "Admin"), ("admin.users", "Users"), ("admin.sla_policies", "SLAs"),
-              ("admin.audit", "Audit log"), ("admin.schedule", "Schedule"), ("docs.home", "Docs")],
+              ("desk.reports", "Reports"), ("admin.home", "Admin"), ("docs.home", "Docs")],
     "agent": [("desk.home", "Home"), ("desk.tickets", "Tickets"), ("desk.members", "Members"),
-              ("desk.canned_list", "Canned answers"), ("desk.sla", "SLAs"), ("docs.home", "Docs")],
+              ("desk.reports", "Reports"), ("desk.canned_list", "Canned answers"), ("docs.home", "Docs")],
     "publisher": [("publish.home", "Publishing"), ("docs.home", "Docs")],
     "datacite_staff": [("staff.home", "Requests"), ("staff.request_new", "New request"),
                        ("staff.profile", "Service profile"), ("docs.home", "Docs")],

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from portal.models import Message, Role, Status, Ticket
@@ -48,7 +51,8 @@ def test_member_files_and_agent_answers_with_canned_answer(browser, live_server,
     assert "URL not allowed" in picker.locator("option:checked").inner_text()  # suggested from the error
     agent.get_by_role("button", name="Insert").click()
     message = agent.get_by_label("Message")
-    agent.wait_for_function("document.querySelector('textarea[name=body]').value.includes('UNIX.DATA')")
+    # Polled by Playwright itself: a string predicate would need eval in the page, which the CSP refuses.
+    expect(message).to_have_value(re.compile(r"UNIX\.DATA"))
     assert agent.url == ticket_url  # inserted at the cursor by the page's script, nothing submitted
     assert message.input_value().startswith("Hello Tomás,") and "Priya Raman" in message.input_value()
     agent.get_by_label("Then set the status to").select_option(label="Waiting on member")

@@ -21,7 +21,8 @@ def test_admin_edits_hours_imports_holidays_and_previews(page, session, make):
     admin = make.user(session, Role.admin, name="Ada Admin")
     seed_default_sla(session, now=datetime(2026, 6, 15, tzinfo=UTC))
     sign_in(page, admin.email, PASSWORD)
-    page.get_by_role("link", name="SLAs").click()
+    page.get_by_role("link", name="Admin", exact=True).click()
+    page.get_by_role("link", name="SLA policies").click()
     page.get_by_role("link", name="Office hours (Berlin)").first.click()
 
     page.get_by_label("Friday interval 1 end").fill("14:00")

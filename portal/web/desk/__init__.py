@@ -7,6 +7,7 @@ from portal.web.desk import (  # noqa: E402,F401
     credentials,
     doi_tools,
     members,
+    report_pages,
     sla,
     ticket_actions,
     tickets,

@@ -1,8 +1,8 @@
 """Credentials: sealed repository credentials, hand-over links, DataCite call log, diagnosis transcripts,
 and the repository's API target (DataCite or the offline sandbox).
 
-Revision ID: 0008_credentials
-Revises: 0007_scheduler
+Revision ID: 0009_credentials
+Revises: 0008_reports
 Create Date: 2026-11-25 16:55:28.838576
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0008_credentials'
-down_revision: str | Sequence[str] | None = '0007_scheduler'
+revision: str = '0009_credentials'
+down_revision: str | Sequence[str] | None = '0008_reports'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
