@@ -231,7 +231,8 @@ def seed_demo_cmd(if_empty: bool) -> None:
         if if_empty and seed.has_users(session):
             click.echo("Demo data: the database already has users; left as it is.")
             return
-        logins = seed.seed_demo(session, config=current_app.config, now=utcnow())
+        logins = seed.seed_demo(session, config=current_app.config, now=utcnow(),
+                                vault=current_app.extensions["portal.vault"])
     click.echo("Demo data loaded. Sign in with:")
     for email, role, password in logins:
         click.echo(f"  {role:<15} {email:<32} {password}")

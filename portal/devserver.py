@@ -6,13 +6,18 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
-from portal.services.seed import DEMO_PASSWORD, DEMO_PEOPLE
+from portal.services.seed import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_SANDBOX_REPOSITORIES
+
+SANDBOX_COMMAND = "datacite-sandbox"
+SANDBOX_SEED_DOIS = 120  # on the first start only, so "Recent DOIs" has something to show
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -29,6 +34,26 @@ def _flask(*args: str) -> list[str]:
     return [sys.executable, "-m", "flask", "--app", "wsgi", *args]
 
 
+def sandbox_args(app: Flask) -> list[str] | None:
+    """The sandbox's command line (demo repositories, database in instance/), or None when it cannot start.
+
+    None when this build has no sandbox command, or something already listens on the sandbox's port.
+    """
+    if SANDBOX_COMMAND not in getattr(app.cli, "commands", {}):
+        return None
+    url = urlsplit(str(app.config.get("DATACITE_SANDBOX_URL") or "http://127.0.0.1:5099"))
+    host, port = url.hostname or "127.0.0.1", url.port or 5099
+    if not _port_free(host, port):
+        return None
+    database = Path(app.instance_path) / "sandbox.db"
+    args = [SANDBOX_COMMAND, "--host", host, "--port", str(port), "--db", str(database)]
+    for account in DEMO_SANDBOX_REPOSITORIES:
+        args += ["--repository", account.spec]
+    if not database.exists():
+        args += ["--seed-dois", str(SANDBOX_SEED_DOIS)]
+    return args
+
+
 @click.command("dev")
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -40,8 +65,17 @@ def dev_cmd(host: str, port: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     env = dict(os.environ)
     children = [subprocess.Popen(_flask("scheduler"), env=env)]  # noqa: S603
+    sandbox = sandbox_args(app)
+    if sandbox is not None:
+        children.append(subprocess.Popen(_flask(*sandbox), env=env))  # noqa: S603
     click.echo("\n" + "=" * 72)
     click.echo(f"  RSP Portal: http://{host}:{port}/")
+    if sandbox is not None:
+        click.echo(f"  DataCite sandbox: {app.config['DATACITE_SANDBOX_URL']} (demo repositories use it)")
+    elif SANDBOX_COMMAND not in getattr(app.cli, "commands", {}):
+        click.echo("  DataCite sandbox: not in this build; the demo repositories' DataCite calls will fail.")
+    else:
+        click.echo(f"  DataCite sandbox: something already listens at {app.config['DATACITE_SANDBOX_URL']}; using it.")
     click.echo(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, _name, role, _org in DEMO_PEOPLE:
         click.echo(f"    {role.value:<15} {email}")

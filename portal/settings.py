@@ -46,6 +46,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PASSWORD_MIN_LENGTH", 12, "Shortest password accepted.", int),
     Setting("PASSWORD_HASH_PROFILE", "standard", "`standard` (argon2id RFC 9106 low-memory) or `fast` (tests only).",),
     Setting("TOKEN_HOURS", 24, "Lifetime of invitation and password-reset links, in hours.", int),
+    Setting("HANDOVER_HOURS", 72, "Lifetime of a secure credential hand-over link, in hours (single use).", int),
     Setting("MAX_UPLOAD_MB", 25, "Largest request body, in MiB (413 above it).", int),
     Setting("DEFAULT_TIMEZONE", "Europe/Berlin", "Time zone for viewers who have not chosen one."),
     Setting("MAIL_FROM", "RSP Portal <support@rsp.example>", "From address of mail the portal sends."),

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -26,9 +27,12 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 from portal import create_app, migrations
+from portal.datacite.retry import RetryPolicy
 from portal.db import engine_of, make_engine, session_scope
 from portal.models import User
+from portal.services.datacite_calls import Connector
 from portal.vault import _b64e, generate_key
+from portal.web.common import CONNECTOR_EXTENSION
 
 hypothesis_settings.register_profile("portal", deadline=None, max_examples=60)
 hypothesis_settings.load_profile("portal")
@@ -183,12 +187,22 @@ class SyncedClient(FlaskClient):
                 s.expire_all()
 
 
+def offline_datacite(config: Any) -> Connector:
+    """Tests never reach the network: DataCite calls fail as if it were down, unless a test installs its own."""
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("tests do not reach DataCite", request=request)
+
+    return Connector(config=config, transport=httpx.MockTransport(refuse), retry=RetryPolicy(attempts=1))
+
+
 def build_app(config: dict[str, Any]) -> Flask:
     from tests.helpdesk import use_attachment_root
 
     application = create_app(config)
     use_attachment_root(Path(application.config["ATTACHMENT_DIR"]))
     application.test_client_class = SyncedClient
+    application.extensions.setdefault(CONNECTOR_EXTENSION, offline_datacite(application.config))
     return application
 
 

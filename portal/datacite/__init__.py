@@ -16,9 +16,10 @@ from portal.datacite.queries import QueryError
 from portal.datacite.ratelimit import RateLimiter, shared_limiter
 from portal.datacite.results import Doi, DoiPage, Facet, Facets, Repository, Verification
 from portal.datacite.retry import CircuitBreaker, RetryPolicy
+from portal.datacite.sender import Attempt, Observer
 
 __all__ = [
-    "BaseURLRefused", "CircuitBreaker", "Credentials", "DataCiteClient", "DataCiteError", "Doi", "DoiPage",
-    "Environment", "Facet", "Facets", "QueryError", "RateLimiter", "Repository", "RetryPolicy", "Verification",
+    "Attempt", "BaseURLRefused", "CircuitBreaker", "Credentials", "DataCiteClient", "DataCiteError", "Doi", "DoiPage",
+    "Environment", "Facet", "Facets", "Observer", "QueryError", "RateLimiter", "Repository", "RetryPolicy", "Verification",
     "classify_response", "classify_text", "client_for", "shared_limiter", "user_agent",
 ]

@@ -29,7 +29,7 @@ from portal.datacite.queries import DoiFilters, Many, UpdatedRange, Years, curso
 from portal.datacite.ratelimit import RateLimiter, shared_limiter
 from portal.datacite.results import Doi, DoiPage, Facets, Repository, UnexpectedDocument, Verification
 from portal.datacite.retry import NO_RETRY, CircuitBreaker, RetryPolicy, shared_breaker
-from portal.datacite.sender import JSON_API, Sender
+from portal.datacite.sender import JSON_API, Observer, Sender
 from portal.datacite.verification import judge_answer, judge_refusal
 
 log = logging.getLogger("portal.datacite")
@@ -57,6 +57,7 @@ class DataCiteClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         breaker: CircuitBreaker | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self.environment = environment
         self.base_url = resolve_base_url(environment, sandbox_url, transport_given=transport is not None)
@@ -83,7 +84,7 @@ class DataCiteClient:
             event_hooks={"request": [self._guard_origin]},
         )
         self._sender = Sender(self._http, environment=environment, limiter=limiter, breaker=breaker,
-                              retry=retry or RetryPolicy(), sleep=sleep, clock=clock)
+                              retry=retry or RetryPolicy(), sleep=sleep, clock=clock, observer=observer)
 
     # ------------------------------------------------------------------ lifecycle
 

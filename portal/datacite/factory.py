@@ -11,6 +11,8 @@ from portal import __version__
 from portal.datacite.client import DataCiteClient
 from portal.datacite.environments import ENVIRONMENTS, Environment, user_agent
 from portal.datacite.ratelimit import DEFAULT_BULK_RATE, DEFAULT_RATES, shared_limiter
+from portal.datacite.retry import RetryPolicy
+from portal.datacite.sender import Observer
 from portal.settings import ConfigError
 
 _RATE_SETTINGS = {"production": "DATACITE_RATE_PRODUCTION", "test": "DATACITE_RATE_TEST", "sandbox": "DATACITE_RATE_TEST"}
@@ -28,10 +30,13 @@ def _positive_int(config: Mapping[str, Any], name: str, default: int) -> int:
 
 
 def client_for(config: Mapping[str, Any], environment: Environment, *, bulk: bool = False,
-               transport: httpx.BaseTransport | None = None) -> DataCiteClient:
+               transport: httpx.BaseTransport | None = None, observer: Observer | None = None,
+               retry: RetryPolicy | None = None) -> DataCiteClient:
     """A client for an environment, identified and rate limited as the configuration says.
 
     ``bulk=True`` draws from a slower bucket that also counts against the environment's shared one.
+    ``observer`` is told about every HTTP attempt (request line, status, duration; never a header or body);
+    ``retry`` replaces the default policy (interactive pages want a shorter one than jobs).
     """
     if environment not in ENVIRONMENTS:
         raise ConfigError(f"unknown DataCite environment {environment!r}; use one of {', '.join(ENVIRONMENTS)}.")
@@ -56,4 +61,5 @@ def client_for(config: Mapping[str, Any], environment: Environment, *, bulk: boo
     if environment == "sandbox":
         sandbox_url = str(config.get("DATACITE_SANDBOX_URL") or "") or None
     return DataCiteClient(environment, sandbox_url=sandbox_url, user_agent=agent, timeout=timeout,
-                          transport=transport, limiter=limiter)
+                          transport=transport, limiter=limiter, observer=observer,
+                          retry=retry)

@@ -10,6 +10,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -28,6 +29,20 @@ UNSAFE_METHODS = frozenset({"POST", "DELETE"})
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 Reconcile = Callable[[], "httpx.Response | None"]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One HTTP attempt as an observer sees it: the request line and the outcome, never headers or bodies."""
+
+    method: str
+    path: str
+    status: int | None
+    failure: str
+    duration_ms: int
+
+
+Observer = Callable[[Attempt], None]
 
 
 def transport_failure(exc: httpx.RequestError) -> OutageError:
@@ -55,8 +70,10 @@ class Sender:
         sleep: Callable[[float], None],
         clock: Callable[[], float],
         rand: Callable[[], float] = random.random,
+        observer: Observer | None = None,
     ) -> None:
         self.http = http
+        self.observer = observer
         self.environment = environment
         self.limiter = limiter
         self.breaker = breaker
@@ -132,9 +149,17 @@ class Sender:
             # auth=None means no Authorization header at all (the client has no default auth, no netrc).
             response = self.http.request(method, path, params=params, content=content, headers=headers, auth=auth)
         except httpx.RequestError as exc:
+            elapsed = (time.perf_counter() - began) * 1000
             log.warning("DataCite %s %s %s -> %s after %.0f ms", self.environment, method, path,
-                        type(exc).__name__, (time.perf_counter() - began) * 1000)
+                        type(exc).__name__, elapsed)
+            self._observe(method, path, None, type(exc).__name__, elapsed)
             raise
-        log.info("DataCite %s %s %s -> %d in %.0f ms", self.environment, method, path, response.status_code,
-                 (time.perf_counter() - began) * 1000)
+        elapsed = (time.perf_counter() - began) * 1000
+        log.info("DataCite %s %s %s -> %d in %.0f ms", self.environment, method, path, response.status_code, elapsed)
+        self._observe(method, path, response.status_code, "", elapsed)
         return response
+
+    def _observe(self, method: str, path: str, status: int | None, failure: str, elapsed_ms: float) -> None:
+        if self.observer is not None:
+            self.observer(Attempt(method=method, path=path, status=status, failure=failure,
+                                  duration_ms=round(elapsed_ms)))

@@ -3,6 +3,14 @@
 from portal.models.accounts import LoginThrottle, OneTimeToken, RecoveryCode, Role, User
 from portal.models.api import ApiToken, IdempotencyRecord, IdempotencyStatus
 from portal.models.audit import AuditEvent
+from portal.models.credentials import (
+    CredentialHandover,
+    CredentialKind,
+    CredentialSource,
+    DataCiteCall,
+    DiagnosisTranscript,
+    RepositoryCredential,
+)
 from portal.models.docs import (
     DocDraft,
     DocRedirect,
@@ -14,6 +22,7 @@ from portal.models.docs import (
 from portal.models.jobs import JobRun, JobState, RunStatus, RunTrigger, SchedulerLease
 from portal.models.mail import OutboxMessage, OutboxStatus
 from portal.models.members import (
+    ApiTarget,
     Contact,
     ContactRole,
     Environment,
@@ -48,9 +57,16 @@ from portal.models.tickets import (
 )
 
 # Every column the vault seals: (model, field). `secrets rotate` and `secrets doctor` walk these.
-ENCRYPTED_FIELDS = [(User, "totp_secret")]
+ENCRYPTED_FIELDS = [(User, "totp_secret"), (RepositoryCredential, "secret")]
 
 __all__ = [
+    "ApiTarget",
+    "CredentialHandover",
+    "CredentialKind",
+    "CredentialSource",
+    "DataCiteCall",
+    "DiagnosisTranscript",
+    "RepositoryCredential",
     "DesignatedContact",
     "ServiceProfileText",
     "StaffRequest",

@@ -16,6 +16,13 @@ class Environment(StrEnum):
     production = "production"
 
 
+class ApiTarget(StrEnum):
+    """Where a repository's DataCite calls go: DataCite itself, or the offline sandbox on this machine."""
+
+    datacite = "datacite"
+    sandbox = "sandbox"
+
+
 class ContactRole(StrEnum):
     technical = "technical"
     service = "service"
@@ -63,10 +70,16 @@ class Repository(SQLModel, table=True):
     symbol: str = Field(max_length=18, index=True)
     name: str = Field(default="", max_length=200)
     environment: str = Field(default=Environment.test, max_length=12)
+    api_target: str = Field(default=ApiTarget.datacite, max_length=12, sa_column_kwargs={"server_default": "datacite"})
     domains: str = Field(default="*", max_length=2000)
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def datacite_target(self) -> str:
+        """The DataCite system its calls and credential belong to: production, test or sandbox."""
+        return ApiTarget.sandbox.value if self.api_target == ApiTarget.sandbox else self.environment
 
 
 class RepositoryPrefix(SQLModel, table=True):

@@ -23,8 +23,19 @@ from portal.identifiers import (
     repository_id_problem,
     ror_problem,
 )
-from portal.models import Contact, ContactRole, Environment, Organisation, Repository, RepositoryPrefix, User
+from portal.models import (
+    ApiTarget,
+    Contact,
+    ContactRole,
+    Environment,
+    Organisation,
+    Repository,
+    RepositoryPrefix,
+    User,
+)
 from portal.services.accounts import email_problem, normalise_email
+from portal.services.credentials import forget_on_identity_change
+from portal.services.datacite_calls import Caller
 from portal.services.pagination import Page, paginate
 
 
@@ -46,6 +57,7 @@ class RepositoryInput:
     prefixes: str = ""
     domains: str = "*"
     active: bool = True
+    api_target: str = ApiTarget.datacite
 
 
 @dataclass
@@ -253,7 +265,8 @@ def _validate_repository(session: Session, org: Organisation, data: RepositoryIn
     symbol = normalise_repository_id(data.symbol)
     prefixes = parse_prefixes(data.prefixes)
     clean = RepositoryInput(symbol=symbol, name=" ".join(data.name.split()), environment=data.environment,
-                            prefixes=",".join(prefixes), domains=normalise_domains(data.domains), active=data.active)
+                            prefixes=",".join(prefixes), domains=normalise_domains(data.domains), active=data.active,
+                            api_target=data.api_target)
     errors: dict[str, str] = {}
     if problem := repository_id_problem(symbol):
         errors["symbol"] = problem
@@ -262,6 +275,8 @@ def _validate_repository(session: Session, org: Organisation, data: RepositoryIn
                             f"{org.datacite_member_id}.SOMETHING.")
     if clean.environment not in {e.value for e in Environment}:
         errors["environment"] = "Choose test or production."
+    if clean.api_target not in {t.value for t in ApiTarget}:
+        errors["api_target"] = "Choose DataCite or the offline sandbox."
     if "symbol" not in errors and "environment" not in errors:
         clash = session.exec(
             select(Repository).where(Repository.symbol == symbol, Repository.environment == clean.environment)
@@ -296,27 +311,29 @@ def create_repository(session: Session, org: Organisation, data: RepositoryInput
                       ip: str = "", now: datetime | None = None) -> Repository:
     clean, prefixes = _validate_repository(session, org, data, None)
     repo = Repository(organisation_id=org.id or 0, symbol=clean.symbol, name=clean.name,
-                      environment=clean.environment, domains=clean.domains, active=clean.active)
+                      environment=clean.environment, domains=clean.domains, active=clean.active,
+                      api_target=clean.api_target)
     if now:
         repo.created_at = repo.updated_at = now
     session.add(repo)
     session.flush()
     _set_prefixes(session, repo, prefixes)
     audit.record(session, "repository.create", actor=actor, target=repo,
-                 detail={"symbol": repo.symbol, "environment": repo.environment, "prefixes": prefixes}, ip=ip)
+                 detail={"symbol": repo.symbol, "environment": repo.environment, "api_target": repo.api_target,
+                         "prefixes": prefixes}, ip=ip)
     session.commit()
     return repo
 
 
 def update_repository(session: Session, repo: Repository, data: RepositoryInput, *, actor: User, ip: str,
                       now: datetime) -> tuple[Repository, dict[str, Any]]:
-    """Edit a repository; returns the changes. A changed ID or environment is reported so that
-    callers holding a credential for it can clear that credential (C20)."""
+    """Edit a repository; returns the changes. A changed ID, environment or API target clears the stored
+    credential in the same unit of work: it belongs to the old one (C20, C25)."""
     org = get_organisation(session, repo.organisation_id)
     clean, prefixes = _validate_repository(session, org, data, repo.id)
     old_prefixes = prefixes_of(session, repo)
     changes: dict[str, Any] = {}
-    for key in ("symbol", "name", "environment", "domains", "active"):
+    for key in ("symbol", "name", "environment", "api_target", "domains", "active"):
         if getattr(repo, key) != getattr(clean, key):
             changes[key] = [getattr(repo, key), getattr(clean, key)]
             setattr(repo, key, getattr(clean, key))
@@ -327,6 +344,7 @@ def update_repository(session: Session, repo: Repository, data: RepositoryInput,
     session.add(repo)
     if changes:
         audit.record(session, "repository.update", actor=actor, target=repo, detail=changes, ip=ip)
+        forget_on_identity_change(session, repo, changes, caller=Caller(user=actor), ip=ip, now=now)
     session.commit()
     return repo, changes
 

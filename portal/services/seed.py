@@ -10,13 +10,48 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from portal.models import Contact, Organisation, Repository, RepositoryPrefix, Role, User
+from portal.models import (
+    ApiTarget,
+    Contact,
+    CredentialSource,
+    Organisation,
+    Repository,
+    RepositoryPrefix,
+    Role,
+    User,
+)
 from portal.passwords import hash_password
-from portal.services import accounts, members
+from portal.services import accounts, credentials, members
+from portal.services.datacite_calls import Caller
 from portal.services.members import ContactInput, OrganisationInput, RepositoryInput
 from portal.services.sla.seed import seed_default_sla
+from portal.vault import Vault
 
 DEMO_PASSWORD = "rsp-portal-demo"  # noqa: S105  (demo data only; seed-demo refuses production)
+
+
+@dataclass(frozen=True)
+class SandboxAccount:
+    """A repository account the offline sandbox accepts, and whose credential the demo stores."""
+
+    symbol: str
+    password: str
+    prefixes: tuple[str, ...]
+    domains: str = "*"
+
+    @property
+    def spec(self) -> str:
+        """The sandbox command's --repository value: ID:PASSWORD:PREFIX[,PREFIX...]:DOMAIN,..."""
+        return f"{self.symbol}:{self.password}:{','.join(self.prefixes)}:{self.domains}"
+
+
+# The one list both the demo seed and `flask dev` (which starts the sandbox) read. A sandbox account serves
+# the test and the production record of a repository ID alike, so it holds the prefixes of both.
+DEMO_SANDBOX_REPOSITORIES = (
+    SandboxAccount("UNIX.DATA", "sandbox-unix-data-demo", ("10.80001", "10.80901")),
+    SandboxAccount("IFMD.OCEAN", "sandbox-ifmd-ocean-demo", ("10.80002", "10.80902")),
+    SandboxAccount("NDA.ARCHIVE", "sandbox-nda-archive-demo", ("10.80903",), "*.nordicarchive.example"),
+)
 
 DEMO_PEOPLE = [
     ("ada@rsp.example", "Ada Lindqvist", Role.admin, None),
@@ -36,9 +71,9 @@ DEMO_ORGANISATIONS = [
                                  country="GB", notes="Research data repository on Dataverse; DOIs since 2019."),
         "repos": [
             RepositoryInput(symbol="UNIX.DATA", name="Unix Research Data", environment="production",
-                            prefixes="10.80001", domains="unix.example,*.unix.example"),
+                            prefixes="10.80001", domains="unix.example,*.unix.example", api_target=ApiTarget.sandbox),
             RepositoryInput(symbol="UNIX.DATA", name="Unix Research Data (test)", environment="test",
-                            prefixes="10.80901", domains="*"),
+                            prefixes="10.80901", domains="*", api_target=ApiTarget.sandbox),
         ],
         "contacts": [ContactInput(name="Tomás Herrera", email="tomas@unix.example", role="technical"),
                      ContactInput(name="Research Data Office", email="rdo@unix.example", role="service")],
@@ -48,9 +83,9 @@ DEMO_ORGANISATIONS = [
                                  country="DE", notes="Marine observation data; registers through our API integration."),
         "repos": [
             RepositoryInput(symbol="IFMD.OCEAN", name="Ocean Observations", environment="production",
-                            prefixes="10.80002", domains="data.meeresdaten.example"),
+                            prefixes="10.80002", domains="data.meeresdaten.example", api_target=ApiTarget.sandbox),
             RepositoryInput(symbol="IFMD.OCEAN", name="Ocean Observations (test)", environment="test",
-                            prefixes="10.80902", domains="*"),
+                            prefixes="10.80902", domains="*", api_target=ApiTarget.sandbox),
         ],
         "contacts": [ContactInput(name="Anna Vogel", email="anna@meeresdaten.example", role="technical")],
     },
@@ -59,7 +94,7 @@ DEMO_ORGANISATIONS = [
                                  country="FI", notes="New member in 2026; still testing."),
         "repos": [
             RepositoryInput(symbol="NDA.ARCHIVE", name="Nordic Data Archive (test)", environment="test",
-                            prefixes="10.80903", domains="*.nordicarchive.example"),
+                            prefixes="10.80903", domains="*.nordicarchive.example", api_target=ApiTarget.sandbox),
         ],
         "contacts": [ContactInput(name="Sami Korhonen", email="sami@nordicarchive.example", role="technical")],
     },
@@ -81,17 +116,25 @@ def find_organisation(session: Session, key: str) -> Organisation | None:
     ).first()
 
 
-def seed_demo(session: Session, *, config: Mapping[str, Any], now: datetime) -> list[tuple[str, str, str]]:
-    """Create the demo organisations, people and SLA defaults; returns (email, role, password) for the welcome text."""
+def seed_demo(session: Session, *, config: Mapping[str, Any], now: datetime,
+              vault: Vault | None = None) -> list[tuple[str, str, str]]:
+    """Create the demo organisations, people and SLA defaults; returns (email, role, password) for the welcome text.
+
+    With a vault, the demo repositories (all on the sandbox) get the credentials the sandbox accepts.
+    """
     if config.get("ENV") == "production":
         raise RuntimeError("Demo data is not loaded in production.")
     policy = accounts.AuthPolicy.from_config(config)
+    sandbox_passwords = {account.symbol: account.password for account in DEMO_SANDBOX_REPOSITORIES}
     orgs: dict[str, Organisation] = {}
     for spec in DEMO_ORGANISATIONS:
         org = members.create_organisation(session, spec["org"], actor=None, now=now)
         orgs[org.datacite_member_id] = org
         for repo in spec["repos"]:
-            members.create_repository(session, org, repo, actor=None, now=now)
+            made = members.create_repository(session, org, repo, actor=None, now=now)
+            if vault is not None and made.symbol in sandbox_passwords:
+                credentials.set_credential(session, made, secret=sandbox_passwords[made.symbol], vault=vault,
+                                           via=CredentialSource.seed, caller=Caller(label="Demo data"), ip="", now=now)
         for contact in spec["contacts"]:
             session.add(Contact(organisation_id=org.id or 0, **vars(contact)))
     session.commit()

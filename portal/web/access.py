@@ -127,6 +127,16 @@ ACCESS: dict[str, frozenset[str]] = {
     "desk.canned_new": DESK,
     "desk.canned_edit": DESK,
     "desk.canned_render": DESK,
+    "desk.credential_set": DESK,
+    "desk.credential_clear": DESK,
+    "desk.credential_verify": DESK,
+    "desk.handover_new": DESK,
+    "desk.doi_lookup": DESK,
+    "desk.recent_dois": DESK,
+    "desk.test_registration_run": DESK,
+    "desk.transcript": DESK,
+    "desk.transcript_attach": DESK,
+    "desk.datacite_call_log": DESK,
     "desk.sla": DESK,  # read-only view of the SLA policies and calendars
     "desk.reports": DESK,
     "desk.reports_csv": DESK,
@@ -140,6 +150,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "member.ticket_close": MEMBERS,
     "member.ticket_rate": MEMBERS,
     "member.attachment": MEMBERS,
+    "member.credential": MEMBERS,
+    # Secure credential hand-over: the one-time link is the authorisation
+    "handover.form": EVERYONE,
     # DataCite staff
     "staff.home": DATACITE,
     "staff.request_new": DATACITE,

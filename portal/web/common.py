@@ -16,10 +16,14 @@ from portal.db import get_session
 from portal.errors import ValidationFailed
 from portal.models.types import utcnow
 from portal.services.accounts import AuthPolicy
+from portal.services.datacite_calls import Caller, Connector
 from portal.services.pagination import clamp_page
 from portal.web.filters import viewer_zone
 
-__all__ = ["apply_errors", "audit_here", "client_ip", "day_bound", "db", "page_args", "policy", "safe_next", "utcnow"]
+__all__ = ["apply_errors", "audit_here", "caller", "client_ip", "datacite", "day_bound", "db", "page_args", "policy",
+           "safe_next", "utcnow"]
+
+CONNECTOR_EXTENSION = "portal.datacite.connector"
 
 
 def db() -> Session:
@@ -36,6 +40,17 @@ def policy() -> AuthPolicy:
     if cached is None:
         cached = current_app.extensions["portal.auth_policy"] = AuthPolicy.from_config(current_app.config)
     return cached
+
+
+def datacite() -> Connector:
+    """How this app reaches DataCite; tests and in-process sandboxes put their own Connector in the extension."""
+    connector = current_app.extensions.get(CONNECTOR_EXTENSION)
+    return connector if connector is not None else Connector(config=current_app.config)
+
+
+def caller() -> Caller:
+    """The signed-in user, as DataCite calls and credential changes record them."""
+    return Caller(user=current_user._get_current_object() if current_user.is_authenticated else None)  # type: ignore[attr-defined]
 
 
 def apply_errors(form: FlaskForm, exc: ValidationFailed) -> None:

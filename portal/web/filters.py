@@ -93,6 +93,7 @@ def navigation() -> list[tuple[str, str]]:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
+    app.add_template_global(localtime, "localtime")
     app.add_template_filter(message_html, "message_html")
     app.add_template_global(url_with)
     app.add_template_global(can)

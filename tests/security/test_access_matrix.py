@@ -10,7 +10,16 @@ from sqlmodel import select
 
 from portal import create_app
 from portal.db import engine_of
-from portal.models import Contact, DocRevision, Holiday, JobRun, OutboxMessage, Role, SlaPolicy
+from portal.models import (
+    Contact,
+    DiagnosisTranscript,
+    DocRevision,
+    Holiday,
+    JobRun,
+    OutboxMessage,
+    Role,
+    SlaPolicy,
+)
 from portal.services import api_tokens
 from portal.services.sla.seed import seed_default_sla
 from portal.web.access import ACCESS, ANONYMOUS, TOKEN
@@ -43,6 +52,7 @@ GET_EXCEPTIONS: dict[str, dict[str, int]] = {
     "auth.reset": {"*": 400},  # the fixture token is not a valid link
     "auth.invitation": {"*": 400},
     "auth.two_factor_qr": {"*": 404},  # no enrolment in progress
+    "handover.form": {"*": 400},  # the fixture token is not a valid hand-over link
     "desk.canned_render": {"*": 404},  # the fixture gives no ticket number in the query
     "desk.reports_csv": {"*": 404},  # no table= argument: the 404 page names the tables there are
     "auth.token_revoke": {"*": 404},  # the fixture token is the second admin's: nobody else's own (C02)
@@ -54,6 +64,7 @@ GET_EXCEPTIONS: dict[str, dict[str, int]] = {
 # Routes naming an object of organisation A: member B must get 404, never the object (C02).
 TENANT_SCOPED = {
     "member.ticket", "member.ticket_reply", "member.ticket_close", "member.ticket_rate", "member.attachment",
+    "member.credential",
 }
 
 
@@ -69,6 +80,8 @@ def world(session, make) -> dict[str, Any]:
     make.repository(session, org_b, "BETA.DATA")
     contact = Contact(organisation_id=org_a.id, name="Alpha Contact", email="contact@alpha.example")
     session.add(contact)
+    transcript = DiagnosisTranscript(repository_id=repo_a.id, body="Diagnosis transcript: test")
+    session.add(transcript)
     session.commit()
     users = {
         "member_a": make.user(session, Role.member, org=org_a, name="Member of Alpha"),
@@ -96,6 +109,7 @@ def world(session, make) -> dict[str, Any]:
     session.commit()
     params = {"org_id": org_a.id, "repo_id": repo_a.id, "contact_id": contact.id, "user_id": target.id,
               "token": "not-a-real-token", "filename": "style.css", "token_id": foreign_token.id, **helpdesk,
+              "transcript_id": transcript.id,
               "calendar_id": calendar.id, "holiday_id": holiday.id, "policy_id": policy.id,
               "slug": "troubleshooting/bad-credentials", "revision_id": revision.id,
               "job": "outbox.deliver", "run_id": run.id, "mail_id": mail.id}

@@ -27,10 +27,11 @@ def app_config(app_config):
 def world(session, make):
     org = make.organisation(session, "Alpha University", datacite_member_id="ALPHA")
     repo = make.repository(session, org, "ALPHA.DATA")
-    from portal.models import Contact
+    from portal.models import Contact, DiagnosisTranscript
 
     contact = Contact(organisation_id=org.id, name="C", email="c@alpha.example")
-    session.add(contact)
+    transcript = DiagnosisTranscript(repository_id=repo.id, body="Diagnosis transcript: test")
+    session.add_all([contact, transcript])
     session.commit()
     admin = make.user(session, Role.admin)
     make.user(session, Role.admin)
@@ -55,7 +56,8 @@ def world(session, make):
     session.add_all([revision, run, mail])
     session.commit()
     params = {"org_id": org.id, "repo_id": repo.id, "contact_id": contact.id, "user_id": target.id,
-              "token": "x", "filename": "style.css", "token_id": token.id, **helpdesk, "calendar_id": calendar.id,
+              "token": "x", "filename": "style.css", "token_id": token.id, **helpdesk, "transcript_id": transcript.id,
+              "calendar_id": calendar.id,
               "holiday_id": session.execute(select(Holiday.id)).scalars().first(),
               "policy_id": session.execute(select(SlaPolicy.id)).scalars().first(),
               "slug": "troubleshooting/bad-credentials", "revision_id": revision.id,

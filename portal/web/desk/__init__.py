@@ -2,4 +2,14 @@ from flask import Blueprint
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
-from portal.web.desk import canned_pages, members, report_pages, sla, ticket_actions, tickets, views  # noqa: E402,F401
+from portal.web.desk import (  # noqa: E402,F401
+    canned_pages,
+    credentials,
+    doi_tools,
+    members,
+    report_pages,
+    sla,
+    ticket_actions,
+    tickets,
+    views,
+)

@@ -7,7 +7,7 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, TextArea
 from wtforms.validators import Length
 
 from portal.identifiers import countries
-from portal.models import ContactRole, Environment
+from portal.models import ApiTarget, ContactRole, Environment
 from portal.web.fields import Mandatory, choices
 
 
@@ -39,7 +39,29 @@ class RepositoryForm(FlaskForm):
     environment = SelectField("Environment", choices=choices((e.value, e.value.capitalize()) for e in Environment))
     prefixes = StringField("Prefixes", validators=[Length(max=1000)], render_kw={"placeholder": "10.12345"})
     domains = StringField("Allowed domains", default="*", validators=[Length(max=2000)])
+    api_target = SelectField("DataCite calls go to", default=ApiTarget.datacite,
+                             choices=choices([(ApiTarget.datacite.value, "DataCite (test or production, as above)"),
+                                              (ApiTarget.sandbox.value, "The offline sandbox on this machine")]))
     active = BooleanField("Active", default=True)
+
+
+class HandoverForm(FlaskForm):
+    recipient = SelectField("Send the link to", choices=[], validate_choice=False)
+
+
+class DoiLookupForm(FlaskForm):
+    doi = StringField("DOI", validators=[Length(max=400)],
+                      render_kw={"spellcheck": "false", "placeholder": "10.12345/abc-def or https://doi.org/..."})
+
+
+class RecentDoisForm(FlaskForm):
+    state = SelectField("State", choices=choices([("", "All"), ("findable", "Findable"), ("registered", "Registered"),
+                                                  ("draft", "Draft")]), validate_choice=False)
+    page = StringField("Page", default="1", validators=[Length(max=6)])
+
+
+class AttachForm(FlaskForm):
+    ticket = StringField("Attach to ticket #", validators=[Length(max=20)], render_kw={"inputmode": "numeric"})
 
 
 class ConfirmForm(FlaskForm):

@@ -7,10 +7,13 @@ from flask_login import current_user
 
 from portal.errors import ValidationFailed
 from portal.identifiers import countries
-from portal.services import accounts, audit_log, members
+from portal.models import Organisation
+from portal.services import accounts, audit_log, credentials, members
+from portal.services.credentials import IDENTITY_FIELDS
 from portal.services.members import ContactInput, OrganisationInput, RepositoryInput
 from portal.web.common import apply_errors, client_ip, db, page_args, utcnow
 from portal.web.desk import bp
+from portal.web.desk.credentials import tools_context
 from portal.web.desk.forms import ConfirmForm, ContactForm, OrganisationForm, RepositoryForm
 
 
@@ -47,16 +50,22 @@ def organisation_new() -> object:
     return render_template("desk/organisation_form.html", form=form, org=None)
 
 
+def _organisation_page(org: Organisation, contact_form: ContactForm) -> str:
+    people = accounts.list_users(db(), organisation_id=org.id, per_page=100)
+    history = audit_log.list_events(db(), target_type="organisation", target_id=str(org.id), per_page=10)
+    repositories = members.list_repositories(db(), org)
+    return render_template(
+        "desk/organisation.html", org=org, repositories=repositories,
+        contacts=members.list_contacts(db(), org), people=people.items, contact_form=contact_form,
+        history=history, country_name=countries().get(org.country, ""),
+        statuses=credentials.credential_statuses(db(), [rv.repository for rv in repositories]),
+    )
+
+
 @bp.route("/members/<int:org_id>")
 def organisation(org_id: int) -> str:
     org = members.get_organisation(db(), org_id)
-    people = accounts.list_users(db(), organisation_id=org.id, per_page=100)
-    history = audit_log.list_events(db(), target_type="organisation", target_id=str(org.id), per_page=10)
-    return render_template(
-        "desk/organisation.html", org=org, repositories=members.list_repositories(db(), org),
-        contacts=members.list_contacts(db(), org), people=people.items, contact_form=ContactForm(),
-        history=history, country_name=countries().get(org.country, ""),
-    )
+    return _organisation_page(org, ContactForm())
 
 
 @bp.route("/members/<int:org_id>/edit", methods=["GET", "POST"])
@@ -90,13 +99,7 @@ def contact_add(org_id: int) -> object:
         else:
             flash("Contact added.", "success")
             return redirect(url_for("desk.organisation", org_id=org.id, _anchor="contacts"))
-    people = accounts.list_users(db(), organisation_id=org.id, per_page=100)
-    history = audit_log.list_events(db(), target_type="organisation", target_id=str(org.id), per_page=10)
-    return render_template(
-        "desk/organisation.html", org=org, repositories=members.list_repositories(db(), org),
-        contacts=members.list_contacts(db(), org), people=people.items, contact_form=form,
-        history=history, country_name=countries().get(org.country, ""),
-    ), 422
+    return _organisation_page(org, form), 422
 
 
 @bp.route("/members/<int:org_id>/contacts/<int:contact_id>/delete", methods=["GET", "POST"])
@@ -116,7 +119,8 @@ def contact_delete(org_id: int, contact_id: int) -> object:
 def _repo_input(form: RepositoryForm) -> RepositoryInput:
     return RepositoryInput(symbol=form.symbol.data or "", name=form.name.data or "",
                            environment=form.environment.data or "", prefixes=form.prefixes.data or "",
-                           domains=form.domains.data or "", active=bool(form.active.data))
+                           domains=form.domains.data or "", active=bool(form.active.data),
+                           api_target=form.api_target.data or "")
 
 
 @bp.route("/members/<int:org_id>/repositories/new", methods=["GET", "POST"])
@@ -143,7 +147,7 @@ def repository(repo_id: int) -> str:
     org = members.get_organisation(db(), repo.organisation_id)
     history = audit_log.list_events(db(), target_type="repository", target_id=str(repo.id), per_page=20)
     return render_template("desk/repository.html", repo=repo, org=org, prefixes=members.prefixes_of(db(), repo),
-                           history=history)
+                           history=history, **tools_context(repo))
 
 
 @bp.route("/repositories/<int:repo_id>/edit", methods=["GET", "POST"])
@@ -162,5 +166,8 @@ def repository_edit(repo_id: int) -> object:
             apply_errors(form, exc)
         else:
             flash("Saved." if changes else "Nothing changed.", "success")
+            if any(name in changes for name in IDENTITY_FIELDS):
+                flash("Any stored DataCite credential was cleared: it belonged to the repository's old ID, "
+                      "environment or API target.", "warning")
             return redirect(url_for("desk.repository", repo_id=repo.id))
     return render_template("desk/repository_form.html", form=form, org=org, repo=repo)

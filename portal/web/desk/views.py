@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user
 
+from portal.services import credentials
 from portal.services.reports.home import desk_home
 from portal.web.common import db, utcnow
 from portal.web.desk import bp
@@ -17,7 +18,8 @@ def home() -> str:
     """The agent's start page."""
     zone = viewer_zone()
     data = desk_home(db(), current_user, now=utcnow(), zone=zone)
-    return render_template("desk/home.html", home=data, zone=zone, **home_figures(data))
+    return render_template("desk/home.html", home=data, zone=zone, attention=credentials.needing_attention(db()),
+                           **home_figures(data))
 
 
 @bp.route("/staff-report")
