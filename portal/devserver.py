@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -64,6 +65,11 @@ def dev_cmd(host: str, port: int) -> None:
         raise click.ClickException(f"Port {port} on {host} is in use. Stop the other server or pass --port.")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     env = dict(os.environ)
+
+    def _terminate(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops everything just as Ctrl-C does
+
+    signal.signal(signal.SIGTERM, _terminate)
     children = [subprocess.Popen(_flask("scheduler"), env=env)]  # noqa: S603
     sandbox = sandbox_args(app)
     if sandbox is not None:
