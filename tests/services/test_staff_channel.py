@@ -161,3 +161,24 @@ def test_monthly_response_report(session, channel):
     assert (march.ack_within_target, march.answered_within_target) == (2, 1)
     assert (report.open, report.overdue) == (1, 1)
     assert report.ack_target_hours == 1
+
+
+def test_monthly_response_chart_draws_median_and_p90_per_month(session, channel):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from portal.services.staff.report import staff_report
+    from portal.web.desk.report_charts import staff_response_chart
+
+    empty = staff_response_chart(staff_report(session, now=datetime(2026, 3, 1, tzinfo=UTC), zone=ZoneInfo("UTC")))
+    assert "No request from DataCite staff has been answered yet." in empty
+    base = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    for n, answer in enumerate((60, 180)):
+        ticket = file(session, channel, base + timedelta(days=n), subject=f"R{n}")
+        set_status(session, ticket, Status.resolved, actor=channel["primary"], ctx=ctx_for_tests(),
+                   now=base + timedelta(days=n, minutes=answer))
+    chart = str(staff_response_chart(staff_report(session, now=base + timedelta(days=30), zone=ZoneInfo("UTC"))))
+    assert chart.startswith("<svg") and 'role="img"' in chart
+    assert "2026-03" in chart and "The target is 2 business hours." in chart
+    assert "No request from DataCite staff" not in chart
+    assert chart.count('class="chart-bar ') == 2  # one month, a median bar and a 90th-percentile bar

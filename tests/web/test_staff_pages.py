@@ -85,3 +85,10 @@ def test_admin_sets_the_designated_contact_with_field_errors(app, session, make,
                                                    "answer_hours": "16", "backup_after_hours": "4"})
     assert ok.status_code == 302
     assert "No backup agent is set" in c.get("/admin/designated-contact").get_data(as_text=True)
+
+
+def test_response_time_report_shows_chart_and_table(client, session, make, login_as):
+    login_as(make.user(session, Role.agent))
+    page = client.get("/desk/staff-report").get_data(as_text=True)
+    assert '<svg' in page and "Time to answer DataCite staff requests" in page
+    assert "<caption>Business hours from arrival, by month of arrival</caption>" in page

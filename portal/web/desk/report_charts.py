@@ -11,6 +11,7 @@ from portal.services.reports.backlog import AGE_BUCKETS, Backlog
 from portal.services.reports.csat import SCORE_LABELS, Csat
 from portal.services.reports.series import DayCount, FirstResponses
 from portal.services.reports.tables import duration_text
+from portal.services.staff.report import StaffReport
 from portal.web.charts import Series, grouped_bar_chart, line_chart, stacked_bar_chart
 
 HOUR = 3600.0
@@ -113,3 +114,22 @@ def csat_chart(csat: Csat, *, chart_id: str, span: str) -> Markup:
                              categories=[SCORE_LABELS[s] for s in csat.distribution],
                              series=[Series("Ratings", list(csat.distribution.values()), "count")],
                              empty="No ratings in this period.")
+
+
+def staff_response_chart(report: StaffReport, *, chart_id: str = "staff-response") -> Markup:
+    """Grouped bars per month: median and 90th percentile of the business hours to answer DataCite staff."""
+    months = list(reversed(report.months))  # oldest first on the axis
+    described = [m for m in months if m.answer_median_hours is not None]
+    description = f"Business hours from arrival to the first answer, per month, over {len(months)} months."
+    if report.answer_target_hours is not None:
+        description += f" The target is {report.answer_target_hours:g} business hours."
+    if described:
+        worst = max(described, key=lambda m: m.answer_p90_hours or 0)
+        description += (f" The slowest month was {worst.month}: 90% answered within {worst.answer_p90_hours:g} h,"
+                        f" median {worst.answer_median_hours:g} h.")
+    return grouped_bar_chart(
+        chart_id=chart_id, title="Time to answer DataCite staff requests", description=description,
+        categories=[m.month for m in months],
+        series=[Series("Median", [m.answer_median_hours for m in months], "median"),
+                Series("90th percentile", [m.answer_p90_hours for m in months], "p90")],
+        fmt=hours, whole=False, empty="No request from DataCite staff has been answered yet.")

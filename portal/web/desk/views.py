@@ -26,5 +26,7 @@ def home() -> str:
 def staff_report() -> str:
     """Response times to DataCite staff requests per month, against the designated contact's targets."""
     from portal.services.staff.report import staff_report as build
+    from portal.web.desk.report_charts import staff_response_chart
 
-    return render_template("desk/staff_report.html", report=build(db(), now=utcnow(), zone=viewer_zone()))
+    report = build(db(), now=utcnow(), zone=viewer_zone())
+    return render_template("desk/staff_report.html", report=report, chart=staff_response_chart(report))
