@@ -159,3 +159,23 @@ def test_days_follow_the_viewers_time_zone(client, login_as, session, make):
     today, yesterday = midnight.date(), (midnight - timedelta(days=1)).date()
     assert rows[-1] == [today.isoformat(), "1", "0"]
     assert rows[-2] == [yesterday.isoformat(), "1", "0"]
+
+
+def test_reports_show_the_self_help_deflection_rate(client, login_as, make, session):
+    from portal.services.docs.deflection import new_interaction, record_suggestion_event
+
+    member = make.user(session, Role.member, org=make.organisation(session, "Deflected Org"))
+    login_as(make.user(session, Role.agent))
+    assert "No member was shown article suggestions in this period." in client.get("/desk/reports?range=7").get_data(
+        as_text=True)
+    now = utcnow()
+    for outcomes in (("shown", "opened", "solved"), ("shown", "filed"), ("shown",), ("shown", "solved")):
+        interaction = new_interaction()
+        for outcome in outcomes:
+            record_suggestion_event(session, interaction=interaction, outcome=outcome, user_id=member.id, now=now,
+                                    slugs=["troubleshooting/wrong-credentials"])
+    html = client.get("/desk/reports?range=7").get_data(as_text=True)
+    figures = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", html.split('id="selfhelp-heading"')[1]))
+    assert figures["Problems with suggestions shown"] == "4"
+    assert figures["Solved without filing"] == "2" and figures["Filed anyway"] == "1"
+    assert figures["Deflection rate"] == "50 %"

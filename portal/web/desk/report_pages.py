@@ -8,6 +8,7 @@ from flask import Response, render_template, request, url_for
 
 from portal.errors import ValidationFailed
 from portal.models import Priority
+from portal.services.docs import deflection_stats
 from portal.services.reports import report as report_service
 from portal.services.reports.csv_export import csv_filename, table_csv
 from portal.services.reports.home import DeskHome
@@ -86,8 +87,9 @@ def reports() -> tuple[str, int] | str:
     }
     tables = {name: report.table(name) for name in report_service.TABLES}
     csv_links = {name: csv_url(name, period, scope) for name in report_service.TABLES}
+    deflection = deflection_stats(db(), since=period.start, until=period.end)
     return render_template("desk/reports.html", errors={}, report=report, span=span, charts=figures, tables=tables,
-                           csv_links=csv_links, median_text=duration_text(report.responses.median_seconds), **page)
+                           csv_links=csv_links, deflection=deflection, median_text=duration_text(report.responses.median_seconds), **page)
 
 
 @bp.route("/reports.csv")
