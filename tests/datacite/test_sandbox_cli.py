@@ -120,3 +120,24 @@ def test_serves_over_http_and_stops_cleanly_on_ctrl_c() -> None:
             process.wait()
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_sigterm_stops_it_cleanly_too() -> None:
+    command = [sys.executable, "-c", "from portal.datacite.sandbox.commands import sandbox_cmd; sandbox_cmd()",
+               "--port", "0", "--repository", "DATACITE.TEST:pw:10.5072"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith("Ctrl-C stops it."):
+                break
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=15)
+        assert process.returncode == 0
+        assert "Stopped." in output
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -70,6 +71,10 @@ def _seed(sandbox: Sandbox, n: int, seed: int) -> None:
     click.echo(f"Added {added} DOIs.")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _serve(sandbox: Sandbox, host: str, port: int, db_path: Path | None) -> None:
     # werkzeug reports a port in use itself ("Port N is in use by another program...") and exits 1.
     server = make_server(host, port, sandbox, threaded=True)
@@ -81,6 +86,10 @@ def _serve(sandbox: Sandbox, host: str, port: int, db_path: Path | None) -> None
         click.echo(f"  faults: {sandbox.faults}")
     click.echo("Ctrl-C stops it.", nl=True)
     sys.stdout.flush()
+    # Ctrl-C and SIGTERM both stop it cleanly, even when a shell started it in the background with SIGINT
+    # ignored (Python then installs no KeyboardInterrupt handler of its own).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
