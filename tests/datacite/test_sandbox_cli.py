@@ -111,7 +111,7 @@ def test_serves_over_http_and_stops_cleanly_on_ctrl_c() -> None:
             body = http.get("/dois", params={"page[size]": 0}).json()
             assert body["meta"]["total"] == 50
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=15)
+        output, _ = process.communicate(timeout=60)
         assert process.returncode == 0
         assert "Stopped." in output
     finally:
@@ -132,7 +132,7 @@ def test_sigterm_stops_it_cleanly_too() -> None:
             if line.startswith("Ctrl-C stops it."):
                 break
         process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=15)
+        output, _ = process.communicate(timeout=60)
         assert process.returncode == 0
         assert "Stopped." in output
     finally:
