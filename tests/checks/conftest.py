@@ -71,7 +71,7 @@ def checks_world(app, session, make, sandbox, clock):
         assert credentials.verify_credential(session, repo, vault=vault, connector=connector, caller=Caller(user=agent),
                                              ip="", now=clock.now).ok
     env = HealthEnv(connector=connector, vault=vault, ctx=ctx_for_tests(), fallback_email="support@rsp.example",
-                    settings=HealthSettings(page_size=5))
+                    settings=HealthSettings(page_size=5, initial_page_size=5))
     return {"repos": repos, "orgs": {"alpha": alpha, "beta": beta}, "env": env, "config": app.config,
             "agent": agent, "vault": vault, "connector": connector}
 

@@ -105,7 +105,8 @@ def check_repository(session: Session, repository: Repository, *, env: HealthEnv
     try:
         with connect(session, env.connector, repository, caller=CALLER, clock=lambda: now) as connection:
             synced = sync_repository(session, connection, credentials, repository=repository,
-                                     watermark=state.updated_watermark, page_size=env.settings.page_size, now=now)
+                                     watermark=state.updated_watermark, page_size=env.settings.page_size, now=now,
+                                     initial_page_size=env.settings.initial_page_size)
     except (AuthError, CredentialRejected) as err:
         run.requests += 1
         reason = (getattr(err, "title", "") or str(err) or "DataCite refused the credential")[:1000]

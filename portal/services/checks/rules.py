@@ -30,6 +30,7 @@ class HealthSettings:
     draft_age_days: int = 30
     completeness_threshold: int = 50
     page_size: int = 50
+    initial_page_size: int = 1000  # the first run of a repository lists everything: fewer, larger pages
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> HealthSettings:

@@ -112,11 +112,12 @@ def _batches(items: Iterable[Doi], size: int) -> Iterator[list[Doi]]:
 
 
 def sync_repository(session: Session, connection: RecordedConnection, credentials: Credentials, *,
-                    repository: Repository, watermark: datetime | None, page_size: int, now: datetime) -> Synced:
+                    repository: Repository, watermark: datetime | None, page_size: int, now: datetime,
+                    initial_page_size: int = 1000) -> Synced:
     """One listing sorted by -updated (facets included); the `updated` cursor only for what did not fit."""
     symbol = repository.symbol.lower()
     first = connection.call("checks.facets", lambda c: c.list_dois(credentials, client_id=symbol, sort="-updated",
-                                                                    size=page_size),
+                                                                    size=page_size if watermark else initial_page_size),
                             with_credentials=True, summarise=lambda p: f"{p.total} DOIs, {len(p.items)} listed")
     if first.credential_username != symbol:
         raise CredentialRejected(f"DataCite treated the request as anonymous: the stored {credentials_kind(credentials)} "
