@@ -164,6 +164,12 @@ def latest_reports(session: Session) -> list[tuple[ReadinessReport, Repository, 
     return [(report, repo, org) for report, repo, org in rows]
 
 
+def latest_report(session: Session, repository_id: int) -> ReadinessReport | None:
+    """The newest readiness report of one repository."""
+    return session.exec(select(ReadinessReport).where(ReadinessReport.repository_id == repository_id)
+                        .order_by(ReadinessReport.id.desc())).first()  # type: ignore[union-attr]
+
+
 def summary(rows: list[tuple[ReadinessReport, Repository, Organisation]]) -> dict[str, Any]:
     """Across members: repositories reported, DOIs sampled, sampled DOIs failing, and the commonest problems."""
     problems: Counter[str] = Counter()
