@@ -218,6 +218,12 @@ SCHEDULE: tuple[JobSpec, ...] = (
             "Close tickets resolved more than RESOLVED_CLOSE_DAYS ago."),
     JobSpec("api.purge_idempotency", "portal.services.tickets.jobs:purge_idempotency_keys", cron(hour=3, minute=5),
             "Forget API idempotency keys older than two days."),
+    JobSpec("checks.health", "portal.services.checks.jobs:health_check", cron(hour=4, minute=10),
+            "DOI-registration health of every repository with a verified credential: findings, evidence, history.",
+            misfire_grace_time=3600),
+    JobSpec("checks.readiness", "portal.services.checks.jobs:readiness_check", cron(hour=5, minute=40),
+            "Schema readiness per repository weekly (at once when a new version appears); plan reminders.",
+            misfire_grace_time=3600),
 )
 
 

@@ -78,6 +78,13 @@ SETTINGS: tuple[Setting, ...] = (
             "Requests per 5 minutes to the test system for the whole process (DataCite asks for at most 750).", int),
     Setting("DATACITE_RATE_BULK", 400,
             "Requests per 5 minutes for bulk jobs, counted within the environment's rate (DataCite: 300-500).", int),
+    Setting("CHECKS_NO_REGISTRATION_DAYS", 90,
+            "Health check: flag a repository that registered DOIs before but none for this many days.", int),
+    Setting("CHECKS_DRAFT_AGE_DAYS", 30, "Health check: flag draft DOIs older than this many days.", int),
+    Setting("CHECKS_COMPLETENESS_THRESHOLD", 50,
+            "Health check: flag a repository whose findable DOIs' average metadata completeness (%) is below this.", int),
+    Setting("CHECKS_PAGE_SIZE", 50,
+            "Health check: DOIs in the one listing per repository; more changes than this follow the updated cursor.", int),
     Setting("DOCS_CONTENT_DIR", "", "Folder of the documentation pages (Markdown); default `docs_content/` in the checkout."),
     Setting("DOCS_REVIEW_MONTHS", 12, "Flag documentation pages to publishers when not reviewed for this many months.", int),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import httpx
@@ -142,7 +143,10 @@ class DataCiteClient:
         filters = DoiFilters(client_id=client_id, prefix=prefix, state=state, query=query, created=created,
                              registered=registered, updated=updated, resource_type_id=resource_type_id, fields=fields)
         params = {**filters.params(), **page_params(page, size, sort)}
-        return self._parse(self._send("GET", "/dois", credentials=credentials, params=params), DoiPage.from_document)
+        response = self._send("GET", "/dois", credentials=credentials, params=params)
+        found = self._parse(response, DoiPage.from_document)
+        username = (response.headers.get("X-Credential-Username") or "").strip().lower() or None
+        return replace(found, credential_username=username) if username else found
 
     def iter_dois(self, credentials: Credentials | None = None, *, client_id: Many | None = None,
                   prefix: Many | None = None, state: Many | None = None, query: str | None = None,

@@ -205,6 +205,8 @@ class DoiPage:
     next_url: str | None
     facets: Facets
     raw: dict[str, Any] = field(repr=False, compare=False)
+    # The repository DataCite recognised from the credentials sent (X-Credential-Username); None when anonymous.
+    credential_username: str | None = None
 
     @property
     def next_cursor(self) -> str | None:

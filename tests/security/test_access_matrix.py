@@ -112,7 +112,7 @@ def world(session, make) -> dict[str, Any]:
               "transcript_id": transcript.id,
               "calendar_id": calendar.id, "holiday_id": holiday.id, "policy_id": policy.id,
               "slug": "troubleshooting/bad-credentials", "revision_id": revision.id,
-              "job": "outbox.deliver", "run_id": run.id, "mail_id": mail.id}
+              "job": "outbox.deliver", "run_id": run.id, "mail_id": mail.id, "version": "4.8"}
     return {"users": users, "params": params, "org_a": org_a, "org_b": org_b, "tokens": tokens}
 
 

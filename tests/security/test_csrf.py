@@ -61,7 +61,7 @@ def world(session, make):
               "holiday_id": session.execute(select(Holiday.id)).scalars().first(),
               "policy_id": session.execute(select(SlaPolicy.id)).scalars().first(),
               "slug": "troubleshooting/bad-credentials", "revision_id": revision.id,
-              "job": "outbox.deliver", "run_id": run.id, "mail_id": mail.id}
+              "job": "outbox.deliver", "run_id": run.id, "mail_id": mail.id, "version": "4.8"}
     return users, params
 
 

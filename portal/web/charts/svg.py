@@ -21,6 +21,7 @@ SVG_NS = "http://www.w3.org/2000/svg"
 PALETTE = {
     "opened": "#0b5cad", "solved": "#e08a00", "median": "#0b5cad", "p90": "#b3261e",
     "met": "#1d7a3e", "missed": "#b3261e", "pending": "#8a94a6", "count": "#0b5cad",
+    "findable": "#1d7a3e", "registered": "#0b5cad", "draft": "#e08a00",
 }
 DEFAULT_COLOUR = "#5b6575"
 CHAR_WIDTH = 6.5  # average width of a 12px system-ui character, for spacing labels
