@@ -218,6 +218,10 @@ SCHEDULE: tuple[JobSpec, ...] = (
             "Close tickets resolved more than RESOLVED_CLOSE_DAYS ago."),
     JobSpec("api.purge_idempotency", "portal.services.tickets.jobs:purge_idempotency_keys", cron(hour=3, minute=5),
             "Forget API idempotency keys older than two days."),
+    JobSpec("programme.evaluate", "portal.services.programme.jobs:evaluate_requirements", cron(hour=4, minute=10),
+            "Evaluate the RSP requirements board from live data; mail admins when a requirement slips."),
+    JobSpec("programme.renewal_reminders", "portal.services.programme.jobs:renewal_reminders",
+            cron(hour=7, minute=0), "Remind admins of the January RSP self-assessment before it is due."),
 )
 
 

@@ -79,6 +79,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATACITE_RATE_BULK", 400,
             "Requests per 5 minutes for bulk jobs, counted within the environment's rate (DataCite: 300-500).", int),
     Setting("DOCS_CONTENT_DIR", "", "Folder of the documentation pages (Markdown); default `docs_content/` in the checkout."),
+    Setting("PROGRAMME_RENEWAL_REMIND_DAYS", 30,
+            "Days before the RSP self-assessment is due (31 January) that admins are reminded.", int),
     Setting("DOCS_REVIEW_MONTHS", 12, "Flag documentation pages to publishers when not reviewed for this many months.", int),
 )
 
