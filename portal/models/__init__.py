@@ -3,6 +3,15 @@
 from portal.models.accounts import LoginThrottle, OneTimeToken, RecoveryCode, Role, User
 from portal.models.api import ApiToken, IdempotencyRecord, IdempotencyStatus
 from portal.models.audit import AuditEvent
+from portal.models.checks import (
+    CheckedDoi,
+    Finding,
+    HealthSnapshot,
+    ReadinessReport,
+    RepositoryCheck,
+    SchemaPlan,
+    Severity,
+)
 from portal.models.credentials import (
     CredentialHandover,
     CredentialKind,
@@ -67,6 +76,13 @@ from portal.models.tickets import (
 ENCRYPTED_FIELDS = [(User, "totp_secret"), (RepositoryCredential, "secret")]
 
 __all__ = [
+    "CheckedDoi",
+    "Finding",
+    "HealthSnapshot",
+    "ReadinessReport",
+    "RepositoryCheck",
+    "SchemaPlan",
+    "Severity",
     "ApiTarget",
     "CredentialHandover",
     "CredentialKind",

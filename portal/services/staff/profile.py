@@ -13,6 +13,8 @@ from sqlmodel import Session, select
 from portal import audit
 from portal.errors import ValidationFailed
 from portal.models import Organisation, Repository, ServiceProfileText, User
+from portal.services.checks.evidence import dois_by_state_since
+from portal.services.checks.readiness import plan_summary
 from portal.services.staff.contact import get_contact
 
 DATACITE_APIS = [
@@ -96,19 +98,7 @@ def _support_hours(session: Session) -> str:
     return describe_default_calendar(session) or "Not configured"
 
 
-def _schema_plan(session: Session, newest: str) -> str:
-    try:
-        from portal.services.checks.readiness import plan_summary
-    except ImportError:  # schema readiness tracking is not part of this build
-        return f"Metadata Schema {newest} is supported by the integration's catalogue and validation."
-    return plan_summary(session, newest)
-
-
 def _doi_counts(session: Session, now: datetime) -> tuple[dict[str, int] | None, str]:
-    try:
-        from portal.services.checks.evidence import dois_by_state_since
-    except ImportError:  # the scheduled checks are not part of this build
-        return None, "Not yet measured: the scheduled DOI checks will fill this in."
     return dois_by_state_since(session, since=now - timedelta(days=365)), "Scheduled checks of members' repositories"
 
 
@@ -133,7 +123,7 @@ def build_profile(session: Session, *, config: Any, now: datetime) -> ServicePro
         support_policy=texts.support_policy if texts else "", documentation_url=docs,
         apis=DATACITE_APIS, environments_in_use={k: int(v) for k, v in sorted(environments.items())},
         schema_versions=list(VERSIONS), newest_schema=LATEST, newest_supported=VERSIONS[-1],
-        schema_plan=_schema_plan(session, LATEST),
+        schema_plan=plan_summary(session, LATEST),
         organisations=session.exec(select(func.count()).select_from(Organisation).where(
             Organisation.active.is_(True))).one(),  # type: ignore[attr-defined]
         repositories=sum(environments.values()),
