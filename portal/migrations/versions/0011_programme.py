@@ -1,7 +1,7 @@
 """Programme: the RSP requirements board, application steps, documents, renewal self-assessments and the badge.
 
 Revision ID: 0011_programme
-Revises: 0009_credentials
+Revises: 0010_checks
 Create Date: 2026-12-04 12:55:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0011_programme'
-down_revision: str | Sequence[str] | None = '0009_credentials'
+down_revision: str | Sequence[str] | None = '0010_checks'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
