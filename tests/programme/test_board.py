@@ -145,3 +145,50 @@ def test_service_profile_and_rate_limits(app, session, make):
     board.evaluate_board(session, now=NOW, config={**app.config, "DATACITE_RATE_TEST": 900})
     assert _status(session, "bp.rate_limits") == NOT_MET
     assert _status(session, "req.best_practices") == NOT_MET
+
+
+def test_schema_plan_support_docs_and_credentials(app, session, make):
+    from datetime import date
+
+    from portal.datacite.schema import LATEST
+    from portal.models import RepositoryCredential
+    from portal.services.checks.readiness import save_plan
+
+    admin = make.user(session, Role.admin)
+    board.evaluate_board(session, now=NOW, config=app.config)
+    assert _status(session, "req.schema") == NOT_MET
+    assert _status(session, "req.support") == NOT_EVALUATED  # no tickets with an SLA yet
+    assert _status(session, "req.credentials") == MET
+    assert _status(session, "req.docs") in {MET, AT_RISK}
+
+    save_plan(session, version=LATEST, owner="Integration team", target_date=date(2026, 12, 31), status="in_progress",
+              notes="", actor=admin, now=NOW)
+    board.evaluate_board(session, now=NOW, config=app.config)
+    assert _status(session, "req.schema") == MET
+    board.evaluate_board(session, now=datetime(2027, 1, 2, tzinfo=UTC), config=app.config)
+    assert _status(session, "req.schema") == AT_RISK
+
+    org = make.organisation(session)
+    repo = make.repository(session, org)
+    session.add(RepositoryCredential(repository_id=repo.id, secret="plain-text-password"))
+    session.commit()
+    board.evaluate_board(session, now=NOW, config=app.config)
+    assert _status(session, "req.credentials") == NOT_MET
+
+    for n in range(4):
+        ticket = make.ticket(session, subject=f"Help {n}", now=NOW - timedelta(days=3))
+        ticket.first_response_due_at, ticket.first_response_at = NOW - timedelta(days=2), None
+        session.add(ticket)
+    session.commit()
+    board.evaluate_board(session, now=NOW, config=app.config)
+    row = board.board_row(session, "req.support")
+    assert row.state.status == NOT_MET and "0%" in row.state.reason
+
+
+def test_docs_turn_at_risk_when_pages_go_unreviewed(app, session):
+    board.evaluate_board(session, now=NOW, config=app.config)
+    fresh = _status(session, "req.docs")
+    board.evaluate_board(session, now=NOW + timedelta(days=3 * 365), config=app.config)
+    row = board.board_row(session, "req.docs")
+    assert row.state.status == AT_RISK and "not reviewed for 12 months" in row.state.reason
+    assert fresh in {MET, AT_RISK}
