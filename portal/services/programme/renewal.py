@@ -65,13 +65,18 @@ def history(session: Session) -> list[SelfAssessment]:
     return list(session.exec(select(SelfAssessment).order_by(SelfAssessment.year.desc())).all())  # type: ignore[attr-defined]
 
 
+def draft_assessment(session: Session, *, year: int, now: datetime) -> SelfAssessment:
+    """The year's self-assessment as it would start, prefilled from the board, without saving it."""
+    return SelfAssessment(year=year, due_on=due_date(year), answers=_prefill(session), created_at=now)
+
+
 def start_assessment(session: Session, *, year: int, now: datetime) -> SelfAssessment:
     """The year's self-assessment, created and prefilled from the board if it does not exist yet."""
     if year < 2000 or year > now.year + 1:
         raise NotFound("There is no self-assessment for that year.")
     row = get_assessment(session, year)
     if row is None:
-        row = SelfAssessment(year=year, due_on=due_date(year), answers=_prefill(session), created_at=now)
+        row = draft_assessment(session, year=year, now=now)
         session.add(row)
         session.commit()
     return row

@@ -38,8 +38,9 @@ def programme_evaluate() -> Any:
     return redirect(url_for("admin.programme_board"))
 
 
-@bp.route("/programme/requirements/<key>", methods=["GET", "POST"])
-def programme_requirement(key: str) -> Any:
+@bp.route("/programme/requirements/<requirement>", methods=["GET", "POST"])
+def programme_requirement(requirement: str) -> Any:
+    key = requirement
     row = board.board_row(db(), key)
     form = NotesForm(obj=row.state)
     if form.validate_on_submit():
@@ -51,7 +52,7 @@ def programme_requirement(key: str) -> Any:
             apply_errors(form, exc)
         else:
             flash("Notes saved." + (" Confirmed as of today." if form.attest.data else ""), "success")
-            return redirect(url_for("admin.programme_requirement", key=key))
+            return redirect(url_for("admin.programme_requirement", requirement=key))
     return render_template("admin/programme/requirement.html", row=row, form=form, upload=DocumentForm(),
                            documents=documents.list_documents(db(), requirement_key=key))
 
@@ -60,8 +61,8 @@ def programme_requirement(key: str) -> Any:
 def programme_document_upload() -> Any:
     form = DocumentForm()
     requirement_key, step_key = request.form.get("requirement_key", ""), request.form.get("step_key", "")
-    back = (url_for("admin.programme_requirement", key=requirement_key) if requirement_key
-            else url_for("admin.programme_step", key=step_key or "interest"))
+    back = (url_for("admin.programme_requirement", requirement=requirement_key) if requirement_key
+            else url_for("admin.programme_step", step=step_key or "interest"))
     if requirement_key:
         board.board_row(db(), requirement_key)
     if step_key:
@@ -95,8 +96,9 @@ def programme_steps() -> str:
                            status=steps.programme_status(db(), today=utcnow().date()))
 
 
-@bp.route("/programme/steps/<key>", methods=["GET", "POST"])
-def programme_step(key: str) -> Any:
+@bp.route("/programme/steps/<step>", methods=["GET", "POST"])
+def programme_step(step: str) -> Any:
+    key = step
     title = steps.step_title(key)
     current = steps.get_step(db(), key)
     form = StepForm(obj=current)
@@ -135,7 +137,7 @@ def programme_renewal(year: int) -> Any:
     existing = renewal.get_assessment(db(), year)
     if existing is None and year != renewal.upcoming_year(now.date()):
         abort(404)
-    assessment = existing or renewal.start_assessment(db(), year=year, now=now)
+    assessment = existing or renewal.draft_assessment(db(), year=year, now=now)
     form = RenewalForm(obj=assessment)
     if form.validate_on_submit():
         comments = {key[len("comment-"):]: value for key, value in request.form.items() if key.startswith("comment-")}
