@@ -224,6 +224,10 @@ SCHEDULE: tuple[JobSpec, ...] = (
     JobSpec("checks.readiness", "portal.services.checks.jobs:readiness_check", cron(hour=5, minute=40),
             "Schema readiness per repository weekly (at once when a new version appears); plan reminders.",
             misfire_grace_time=3600),
+    JobSpec("programme.evaluate", "portal.services.programme.jobs:evaluate_requirements", cron(hour=6, minute=10),
+            "Evaluate the RSP requirements board from live data; mail admins when a requirement slips."),
+    JobSpec("programme.renewal_reminders", "portal.services.programme.jobs:renewal_reminders",
+            cron(hour=7, minute=0), "Remind admins of the January RSP self-assessment before it is due."),
 )
 
 

@@ -86,6 +86,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CHECKS_PAGE_SIZE", 50,
             "Health check: DOIs in the one listing per repository; more changes than this follow the updated cursor.", int),
     Setting("DOCS_CONTENT_DIR", "", "Folder of the documentation pages (Markdown); default `docs_content/` in the checkout."),
+    Setting("PROGRAMME_RENEWAL_REMIND_DAYS", 30,
+            "Days before the RSP self-assessment is due (31 January) that admins are reminded.", int),
     Setting("DOCS_REVIEW_MONTHS", 12, "Flag documentation pages to publishers when not reviewed for this many months.", int),
 )
 

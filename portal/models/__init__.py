@@ -39,6 +39,13 @@ from portal.models.members import (
     Repository,
     RepositoryPrefix,
 )
+from portal.models.programme import (
+    ProgrammeBadge,
+    ProgrammeDocument,
+    ProgrammeStep,
+    RequirementState,
+    SelfAssessment,
+)
 from portal.models.sla import BusinessCalendar, Holiday, SlaPolicy
 from portal.models.staff import DesignatedContact, ServiceProfileText, StaffRequest
 from portal.models.system import ProcessHeartbeat
@@ -128,7 +135,12 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "ProcessHeartbeat",
+    "ProgrammeBadge",
+    "ProgrammeDocument",
+    "ProgrammeStep",
     "RecoveryCode",
+    "RequirementState",
+    "SelfAssessment",
     "Repository",
     "RepositoryPrefix",
     "RevisionAction",

@@ -19,3 +19,11 @@ document.addEventListener("click", (event) => {
     button.textContent = "Copied";
   });
 });
+
+// Print buttons: <button data-print>; without JavaScript the browser's own print command does the same.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest ? event.target.closest("[data-print]") : null;
+  if (button) {
+    window.print();
+  }
+});

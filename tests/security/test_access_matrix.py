@@ -20,7 +20,9 @@ from portal.models import (
     Role,
     SlaPolicy,
 )
+from portal.models.types import utcnow
 from portal.services import api_tokens
+from portal.services.programme.renewal import upcoming_year
 from portal.services.sla.seed import seed_default_sla
 from portal.web.access import ACCESS, ANONYMOUS, TOKEN
 from tests.conftest import ROOT, base_config
@@ -54,7 +56,9 @@ GET_EXCEPTIONS: dict[str, dict[str, int]] = {
     "auth.two_factor_qr": {"*": 404},  # no enrolment in progress
     "handover.form": {"*": 400},  # the fixture token is not a valid hand-over link
     "desk.canned_render": {"*": 404},  # the fixture gives no ticket number in the query
-    "desk.reports_csv": {"*": 404},  # no table= argument: the 404 page names the tables there are
+    "desk.reports_csv": {"*": 404},
+    "docs.rsp_badge": {"*": 404},  # not listed in the RSP programme: the badge URL answers 404
+    "admin.programme_document": {"*": 404},  # the fixture names no stored document  # no table= argument: the 404 page names the tables there are
     "auth.token_revoke": {"*": 404},  # the fixture token is the second admin's: nobody else's own (C02)
     "static": {"*": 200},
     "docs.asset": {"*": 404},  # the fixture file name is not an image in the docs folder
@@ -112,7 +116,9 @@ def world(session, make) -> dict[str, Any]:
               "transcript_id": transcript.id,
               "calendar_id": calendar.id, "holiday_id": holiday.id, "policy_id": policy.id,
               "slug": "troubleshooting/bad-credentials", "revision_id": revision.id,
-              "job": "outbox.deliver", "run_id": run.id, "mail_id": mail.id, "version": "4.8"}
+              "job": "outbox.deliver", "run_id": run.id, "mail_id": mail.id, "version": "4.8",
+              "requirement": "req.dois", "step": "call_held", "document_id": 999_999,
+              "year": upcoming_year(utcnow().date())}
     return {"users": users, "params": params, "org_a": org_a, "org_b": org_b, "tokens": tokens}
 
 

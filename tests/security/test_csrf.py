@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
 from portal.models import AuditEvent, Role
+from portal.models.types import utcnow
+from portal.services.programme.renewal import upcoming_year
 from portal.web.access import ACCESS
 from tests.security.test_access_matrix import RULES, build_url
 
@@ -61,7 +63,9 @@ def world(session, make):
               "holiday_id": session.execute(select(Holiday.id)).scalars().first(),
               "policy_id": session.execute(select(SlaPolicy.id)).scalars().first(),
               "slug": "troubleshooting/bad-credentials", "revision_id": revision.id,
-              "job": "outbox.deliver", "run_id": run.id, "mail_id": mail.id, "version": "4.8"}
+              "job": "outbox.deliver", "run_id": run.id, "mail_id": mail.id, "version": "4.8",
+              "requirement": "req.dois", "step": "call_held", "document_id": 999_999,
+              "year": upcoming_year(utcnow().date())}
     return users, params
 
 

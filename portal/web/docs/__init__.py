@@ -15,4 +15,4 @@ def init_app(app: Flask) -> None:
     set_default_content_dir(app.config["DOCS_CONTENT_DIR"])
 
 
-from portal.web.docs import suggestions, views  # noqa: E402,F401
+from portal.web.docs import badge, suggestions, views  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""The provider's standing in DataCite's RSP programme: requirements board, steps, renewal, badge."""
