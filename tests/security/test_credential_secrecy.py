@@ -170,7 +170,7 @@ def test_secrets_stay_out_of_logs_through_save_verify_401_and_500(app, client, l
     app.extensions[CONNECTOR_EXTENSION] = Connector(config=app.config, retry=RetryPolicy(attempts=1))
     caplog.set_level(logging.DEBUG)
     for name in ("httpx", "httpcore", "portal", "werkzeug", "sqlalchemy.engine"):
-        logging.getLogger(name).setLevel(logging.DEBUG)
+        caplog.set_level(logging.DEBUG, logger=name)  # restored after the test
     login_as(world["agent"])
     pages = [body(client.post(f"/desk/repositories/{repo.id}/credential", data={"secret": PASSWORD},
                               follow_redirects=True))]

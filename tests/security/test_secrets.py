@@ -245,7 +245,7 @@ def test_wsgi_entry_prints_the_problem_and_exits(tmp_path):
 def test_secrets_never_reach_logs_or_pages(app, client, session, make, caplog, login_as):
     caplog.set_level(logging.DEBUG)
     for name in ("httpx", "httpcore", "portal", "werkzeug", "sqlalchemy.engine"):
-        logging.getLogger(name).setLevel(logging.DEBUG)
+        caplog.set_level(logging.DEBUG, logger=name)  # restored after the test
     user = make.user(session, Role.agent)
     client.post("/login", data={"email": user.email, "password": "correct horse battery"})
     secret = twofactor.begin_enrolment(session, user, vault=app.extensions["portal.vault"])
