@@ -192,3 +192,18 @@ def test_docs_turn_at_risk_when_pages_go_unreviewed(app, session):
     row = board.board_row(session, "req.docs")
     assert row.state.status == AT_RISK and "not reviewed for 12 months" in row.state.reason
     assert fresh in {MET, AT_RISK}
+
+
+def test_daily_jobs_are_scheduled_and_run(app, session, make):
+    from portal.jobs import SCHEDULE, JobContext
+    from portal.services.programme.jobs import evaluate_requirements, renewal_reminders
+
+    names = {spec.name: spec for spec in SCHEDULE}
+    assert names["programme.evaluate"].load() is evaluate_requirements
+    assert names["programme.renewal_reminders"].load() is renewal_reminders
+    make.user(session, Role.admin)
+    context = JobContext(job="programme.evaluate", slot="manual", trigger="manual", holder="test", config=app.config,
+                         stopping=lambda: False)
+    result = evaluate_requirements(session, now=NOW, context=context)
+    assert result.counts["rows"] == len(ITEMS) and result.counts["notified"] >= 1
+    assert renewal_reminders(session, now=NOW, context=context).counts == {"reminded": 0, "overdue": 0}
