@@ -1,0 +1,26 @@
+"""Search: the full-text index of tickets (FTS5 on SQLite, tsvector with GIN on PostgreSQL), filled from the
+tickets and messages already there and kept in step by triggers; composite indices for queue filters.
+
+Revision ID: 0010_search
+Revises: 0009_credentials
+Create Date: 2026-12-04 12:45:00
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+from portal.services.search.index import create_index, drop_index
+
+revision: str = '0010_search'
+down_revision: str | Sequence[str] | None = '0009_credentials'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    create_index(op.get_bind())
+
+
+def downgrade() -> None:
+    drop_index(op.get_bind())
