@@ -61,7 +61,7 @@ def _documents(session: Session, ids: list[int], *, dialect: str, include_intern
 
 def _hit(ticket: Ticket, organisation: str, assignee: str, query: Query, doc: tuple[str, ...]) -> Hit:
     if query.kind in ("number", "empty"):
-        return Hit(ticket, organisation, assignee, Markup(escape(ticket.subject)))  # noqa: S704
+        return Hit(ticket, organisation, assignee, escape(ticket.subject))
     public, internal = doc if doc else ("", "")
     excerpt, in_note = snippet(public, query), False
     if excerpt is None and internal:
