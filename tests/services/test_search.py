@@ -143,3 +143,12 @@ def test_index_follows_messages_edits_and_merges(session, make, agent):
     links.merge(session, other, ticket, actor=agent, now=utcnow())
     assert found(session, agent, "wombat") == [ticket.id]
     assert found(session, agent, "another") == [other.id]  # the closed source keeps its subject
+
+
+def test_common_words_are_ranked_among_the_newest_matches(session, make, agent):
+    org = make.organisation(session)
+    made = [make.ticket(session, org=org, subject=f"Kiwi {n}", body="kiwi " * (n + 1)).id for n in range(8)]
+    page = search_tickets(session, viewer=agent, query="kiwi", now=utcnow(), candidates=5)
+    assert page.limited and page.total == 5
+    assert {h.ticket.id for h in page.items} == set(made[-5:])
+    assert not search_tickets(session, viewer=agent, query="kiwi", now=utcnow()).limited

@@ -23,6 +23,7 @@ PG_DOC = table("ticket_search", column("ticket_id"), column("subject"), column("
                column("public_tsv"), column("all_tsv"))
 # bm25 column weights: a word in the subject counts most, then the public conversation, then internal notes.
 SQLITE_RANK = "bm25(ticket_search, 8.0, 2.0, 1.0)"
+CANDIDATES = 1000
 
 
 @dataclass
@@ -37,16 +38,41 @@ class Hit:
     snippet_internal: bool = False
 
 
-def _ranked(stmt: Any, query: Query, *, dialect: str, include_internal: bool) -> Any:
+@dataclass
+class SearchPage(Page[Hit]):
+    """A page of hits; ``limited`` when a common query was ranked among the newest CANDIDATES matches only."""
+
+    limited: bool = False
+
+
+def _ranked_page(session: Session, stmt: Any, candidates: Any, *, page: int, per_page: int) -> Page[Any]:
+    """Rank the candidates in Python (at most CANDIDATES rows) and load only the page's tickets."""
+    scored = sorted(session.execute(select(candidates.c.tid, candidates.c.score)).all(),
+                    key=lambda row: (-(row[1] or 0.0), -row[0]))
+    page, per_page = clamp_page(page, per_page)
+    page = min(page, max(1, -(-len(scored) // per_page)))
+    ids = [int(row[0]) for row in scored[(page - 1) * per_page: page * per_page]]
+    rows = {t.id: (t, o, a) for t, o, a in session.execute(stmt.where(Ticket.id.in_(ids))).all()} if ids else {}  # type: ignore[union-attr]
+    return Page(items=[rows[i] for i in ids if i in rows], total=len(scored), page=page, per_page=per_page)
+
+
+def _candidates(query: Query, *, dialect: str, include_internal: bool, where: Any, limit: int) -> Any:
+    """The newest ``limit`` (CANDIDATES) matching tickets (after the filters), each with its relevance score (higher is better).
+
+    Ranking every match of a common word would cost time in proportion to the whole archive; walking the index
+    newest first and ranking a bounded set keeps a search fast at any size, and exact whenever fewer match.
+    """
     if dialect == "sqlite":
         columns = None if include_internal else ("subject", "public_text")
-        return (stmt.join(SQLITE_DOC, SQLITE_DOC.c.rowid == Ticket.id)
-                .where(text("ticket_search MATCH :fts").bindparams(fts=fts5_expression(query, columns=columns)))
-                .order_by(text(SQLITE_RANK), Ticket.id.desc()))  # type: ignore[union-attr]
+        inner = (select(Ticket.id.label("tid"), literal_column(f"-{SQLITE_RANK}").label("score"))  # type: ignore[union-attr]
+                 .select_from(SQLITE_DOC).join(Ticket, Ticket.id == SQLITE_DOC.c.rowid)
+                 .where(text("ticket_search MATCH :fts").bindparams(fts=fts5_expression(query, columns=columns))))
+        return where(inner).order_by(SQLITE_DOC.c.rowid.desc()).limit(limit).subquery()
     tsquery = func.plainto_tsquery(literal_column("'simple'::regconfig"), " ".join(query.terms))
     vector = PG_DOC.c.all_tsv if include_internal else PG_DOC.c.public_tsv
-    return (stmt.join(PG_DOC, PG_DOC.c.ticket_id == Ticket.id).where(vector.op("@@")(tsquery))
-            .order_by(func.ts_rank(vector, tsquery).desc(), Ticket.id.desc()))  # type: ignore[union-attr]
+    inner = (select(Ticket.id.label("tid"), func.ts_rank(vector, tsquery).label("score"))  # type: ignore[union-attr]
+             .select_from(PG_DOC).join(Ticket, Ticket.id == PG_DOC.c.ticket_id).where(vector.op("@@")(tsquery)))
+    return where(inner).order_by(PG_DOC.c.ticket_id.desc()).limit(limit).subquery()
 
 
 def _documents(session: Session, ids: list[int], *, dialect: str, include_internal: bool) -> dict[int, tuple[str, ...]]:
@@ -78,12 +104,16 @@ def search_tickets(
     now: datetime,
     page: int = 1,
     per_page: int = 25,
-) -> Page[Hit]:
-    """Tickets matching words (ranked), a DOI (exactly) or a prefix, within the viewer's scope and the filters."""
+    candidates: int = CANDIDATES,
+) -> SearchPage:
+    """Tickets matching words (ranked), a DOI (exactly) or a prefix, within the viewer's scope and the filters.
+
+    Words are ranked among the newest ``candidates`` matches (all of them when fewer match).
+    """
     parsed = parse_query(query)
     if parsed.kind == "empty":
         page, per_page = clamp_page(page, per_page)
-        return Page(items=[], total=0, page=1, per_page=per_page)
+        return SearchPage(items=[], total=0, page=1, per_page=per_page)
     dialect = session.get_bind().dialect.name
     include_internal = is_desk(viewer)
     assignee = aliased(User)
@@ -92,15 +122,22 @@ def search_tickets(
         .outerjoin(Organisation, Organisation.id == Ticket.organisation_id)  # type: ignore[arg-type]
         .outerjoin(assignee, assignee.id == Ticket.assignee_id)  # type: ignore[arg-type]
     )
-    stmt = apply_filters(stmt, viewer, filters or QueueFilters(view="all"), now=now)
-    if parsed.kind == "number":
-        stmt = stmt.where(Ticket.id == parsed.number)
-    elif parsed.kind in ("doi", "prefix"):
-        stmt = stmt.where(Ticket.id.in_(doi_match(parsed.doi or parsed.prefix)))  # type: ignore[union-attr]
-        stmt = stmt.order_by(Ticket.updated_at.desc(), Ticket.id.desc())  # type: ignore[union-attr]
+    filters = filters or QueueFilters(view="all")
+
+    def where(statement: Any) -> Any:
+        return apply_filters(statement, viewer, filters, now=now)
+
+    if parsed.kind == "words":
+        matches = _candidates(parsed, dialect=dialect, include_internal=include_internal, where=where, limit=candidates)
+        result = _ranked_page(session, stmt, matches, page=page, per_page=per_page)
     else:
-        stmt = _ranked(stmt, parsed, dialect=dialect, include_internal=include_internal)
-    result = paginate(session, stmt, page=page, per_page=per_page, scalars=False)
+        if parsed.kind == "number":
+            stmt = where(stmt).where(Ticket.id == parsed.number)
+        else:
+            ids = where(select(Ticket.id).where(Ticket.id.in_(doi_match(parsed.doi or parsed.prefix))))  # type: ignore[union-attr]
+            stmt = stmt.where(Ticket.id.in_(ids)).order_by(Ticket.updated_at.desc(), Ticket.id.desc())  # type: ignore[union-attr]
+        result = paginate(session, stmt, page=page, per_page=per_page, scalars=False)
     docs = _documents(session, [t.id for t, _, _ in result.items], dialect=dialect, include_internal=include_internal)
     items = [_hit(t, o or "", a or "", parsed, docs.get(t.id or 0, ())) for t, o, a in result.items]
-    return Page(items=items, total=result.total, page=result.page, per_page=result.per_page)
+    return SearchPage(items=items, total=result.total, page=result.page, per_page=result.per_page,
+                      limited=parsed.kind == "words" and result.total >= candidates)
