@@ -243,16 +243,32 @@ def seed_demo_cmd(if_empty: bool) -> None:
 @click.option("--orgs", default=100, show_default=True, help="Member organisations to add.")
 @click.option("--repos-per-org", default=3, show_default=True)
 @click.option("--users-per-org", default=2, show_default=True)
-def seed_scale_cmd(orgs: int, repos_per_org: int, users_per_org: int) -> None:
-    """Add generated organisations, repositories and users at scale, with progress output."""
-    from portal.services import seed
+@click.option("--tickets", default=0, show_default=True, help="Helpdesk tickets to add (spread over two years).")
+@click.option("--messages", default=0, show_default=True, help="Messages in all across the new tickets (at least one "
+              "each).")
+def seed_scale_cmd(orgs: int, repos_per_org: int, users_per_org: int, tickets: int, messages: int) -> None:
+    """Add generated organisations, repositories, users and helpdesk tickets at scale, with progress output."""
+    import time
 
-    with session_scope(engine_of(current_app)) as session, click.progressbar(
-        length=orgs, label="Organisations", file=sys.stderr
-    ) as bar:
-        made = seed.seed_scale(session, orgs=orgs, repos_per_org=repos_per_org, users_per_org=users_per_org,
-                               now=utcnow(), progress=bar.update)
-    click.echo(f"Added {made.organisations} organisations, {made.repositories} repositories, {made.users} users.")
+    from portal.services import seed, seed_tickets
+
+    with session_scope(engine_of(current_app)) as session:
+        if orgs:
+            with click.progressbar(length=orgs, label="Organisations", file=sys.stderr) as bar:
+                made = seed.seed_scale(session, orgs=orgs, repos_per_org=repos_per_org,
+                                       users_per_org=users_per_org, now=utcnow(), progress=bar.update)
+            click.echo(f"Added {made.organisations} organisations, {made.repositories} repositories, "
+                       f"{made.users} users.")
+        if tickets:
+            began = time.perf_counter()
+            with click.progressbar(length=tickets, label="Tickets and messages", file=sys.stderr) as bar:
+                try:
+                    scale = seed_tickets.seed_tickets(session, tickets=tickets, messages=messages, now=utcnow(),
+                                                      progress=bar.update)
+                except ValueError as exc:
+                    fail(str(exc))
+            click.echo(f"Added {scale.tickets} tickets, {scale.messages} messages, {scale.dois} DOIs and rebuilt the "
+                       f"search index in {time.perf_counter() - began:.0f} s.")
 
 
 def init_app(app: Flask) -> None:

@@ -19,6 +19,7 @@ Two profiles:
 from __future__ import annotations
 
 import re
+import threading
 import xml.etree.ElementTree as etree  # noqa: S405  (builds trees, never parses input)
 from typing import Literal
 
@@ -161,7 +162,20 @@ def heading_slug(value: str, separator: str) -> str:
     return f"s-{slug}" if reserved else slug
 
 
+_CONVERTERS = threading.local()
+
+
 def _converter(profile: Profile) -> markdown.Markdown:
+    """A converter for the profile, built once per thread and reset before each use (building one takes ms)."""
+    cache: dict[str, markdown.Markdown] = _CONVERTERS.__dict__.setdefault("by_profile", {})
+    converter = cache.get(profile)
+    if converter is None:
+        converter = cache[profile] = _build_converter(profile)
+    converter.reset()
+    return converter
+
+
+def _build_converter(profile: Profile) -> markdown.Markdown:
     if profile == "docs":
         return markdown.Markdown(
             extensions=["tables", "fenced_code", "codehilite", "toc", "admonition", "sane_lists",

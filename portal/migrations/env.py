@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import portal.models  # noqa: F401  (registers every table)
 from portal.db import make_engine
+from portal.services.search.index import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -37,6 +38,7 @@ def _run(connection: object) -> None:
         render_as_batch=connection.dialect.name == "sqlite",  # type: ignore[attr-defined]
         render_item=render_item,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -124,6 +124,12 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_status_sla_due", "status", "sla_due_at"),
         Index("ix_ticket_status_sla_warn", "status", "sla_warn_at"),
         Index("ix_ticket_requester", "requester_id", "status"),
+        # A filter plus the default sort (newest update first) walks one index instead of sorting the matches.
+        Index("ix_ticket_priority_updated", "priority", "updated_at"),
+        Index("ix_ticket_category_updated", "category", "updated_at"),
+        Index("ix_ticket_group_updated", "group_id", "updated_at"),
+        Index("ix_ticket_assignee_updated", "assignee_id", "updated_at"),
+        Index("ix_ticket_org_updated", "organisation_id", "updated_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

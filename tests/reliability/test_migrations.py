@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 
 from portal import migrations
 from portal.db import make_engine
+from portal.services.search.index import include_name
 from tests.conftest import BACKENDS, PG_URL, create_pg_database, drop_pg_database
 
 
@@ -40,7 +41,7 @@ def test_single_head():
 def test_upgrade_head_matches_models(empty_engine):
     migrations.upgrade(empty_engine)
     with empty_engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
         diffs = compare_metadata(context, SQLModel.metadata)
     assert diffs == []
 

@@ -78,7 +78,8 @@ TICKET_QUERY = Schema("TicketQuery", {
     "priority": string(max_length=10, choices=PRIORITIES),
     "organisation_id": integer(minimum=1),
     "doi": string(max_length=300, description="A DOI (exact) or a prefix such as 10.5438."),
-    "q": string(max_length=200, description="A ticket number or words of the subject."),
+    "q": string(max_length=200, description="A ticket number, a DOI or DOI prefix, or words searched in subjects and "
+                "messages (results then ranked by relevance)."),
     "page": integer(minimum=1, maximum=100_000, default=1),
     "per_page": integer(minimum=1, maximum=200, default=25),
 })

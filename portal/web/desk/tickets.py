@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -9,7 +10,7 @@ from flask_login import current_user
 
 from portal.errors import ValidationFailed
 from portal.models import Attachment, Channel, Status, Ticket
-from portal.models.tickets import STATUS_LABELS
+from portal.models.tickets import CATEGORY_LABELS, STATUS_LABELS
 from portal.services import members
 from portal.services.accounts import list_users
 from portal.services.tickets import canned, escalation, history, links, messages, presence, queues, tags
@@ -40,9 +41,17 @@ def _int_arg(name: str) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, "")[:10])
+    except ValueError:
+        return None
+
+
 def _filters() -> queues.QueueFilters:
+    q = request.args.get("q", "")[:200]
     return queues.QueueFilters(
-        view=request.args.get("view", "open"),
+        view=request.args.get("view") or ("all" if q.strip() else "open"),
         status=[s for s in request.args.getlist("status") if s][:6],
         priority=request.args.get("priority", "")[:10],
         category=request.args.get("category", "")[:30],
@@ -53,7 +62,9 @@ def _filters() -> queues.QueueFilters:
         tag=request.args.get("tag", "")[:40],
         doi=request.args.get("doi", "")[:300],
         channel=request.args.get("channel", "")[:20],
-        q=request.args.get("q", "")[:200],
+        q=q,
+        created_from=_date_arg("from"),
+        created_to=_date_arg("to"),
     )
 
 
@@ -75,6 +86,7 @@ def tickets() -> str:
         "desk/tickets.html", page=page, args=args, filters=filters, views=queues.VIEWS,
         counts=queues.counts(db(), current_user, now=utcnow()), bulk=bulk, groups=list_groups(db()),
         agents=assignable_agents(db()), organisations=members.list_all_organisations(db()), statuses=STATUS_LABELS,
+        categories=CATEGORY_LABELS,
     )
 
 

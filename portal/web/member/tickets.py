@@ -33,10 +33,11 @@ def _me() -> User:
 @bp.route("/tickets")
 def tickets() -> str:
     args = page_args("updated")
-    state = request.args.get("state", "open")
+    q = request.args.get("q", "")[:200]
+    state = request.args.get("state") or ("all" if q.strip() else "open")
     filters = queues.QueueFilters(view="open" if state == "open" else "all",
                                   status=[Status.resolved, Status.closed] if state == "closed" else [],
-                                  q=request.args.get("q", "")[:200], doi=request.args.get("doi", "")[:300])
+                                  q=q, doi=request.args.get("doi", "")[:300])
     page = queues.list_tickets(db(), _me(), filters, now=utcnow(), **args)
     return render_template("member/tickets.html", page=page, args=args, state=state)
 

@@ -1,0 +1,1 @@
+"""Full-text ticket search: SQLite FTS5 or PostgreSQL tsvector behind one service."""
