@@ -21,6 +21,16 @@ from portal.models.docs import (
 )
 from portal.models.jobs import JobRun, JobState, RunStatus, RunTrigger, SchedulerLease
 from portal.models.mail import OutboxMessage, OutboxStatus
+from portal.models.mailboxes import (
+    Arrival,
+    ImapSecurity,
+    InboundMail,
+    InboundOutcome,
+    MailAddressFlag,
+    Mailbox,
+    MailboxPurpose,
+    TicketParticipant,
+)
 from portal.models.members import (
     ApiTarget,
     Contact,
@@ -57,9 +67,17 @@ from portal.models.tickets import (
 )
 
 # Every column the vault seals: (model, field). `secrets rotate` and `secrets doctor` walk these.
-ENCRYPTED_FIELDS = [(User, "totp_secret"), (RepositoryCredential, "secret")]
+ENCRYPTED_FIELDS = [(User, "totp_secret"), (RepositoryCredential, "secret"), (Mailbox, "imap_password")]
 
 __all__ = [
+    "Arrival",
+    "ImapSecurity",
+    "InboundMail",
+    "InboundOutcome",
+    "Mailbox",
+    "MailboxPurpose",
+    "MailAddressFlag",
+    "TicketParticipant",
     "ApiTarget",
     "CredentialHandover",
     "CredentialKind",
