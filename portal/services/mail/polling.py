@@ -65,6 +65,9 @@ def open_imap(mailbox: Mailbox, password: str, timeout: float = 30.0) -> imaplib
             if mailbox.imap_security == ImapSecurity.starttls:
                 conn.starttls(ssl_context=context)
         conn.login(mailbox.imap_user, password)
+        status, data = conn.capability()  # servers announce more (MOVE, UIDPLUS) once logged in
+        if status == "OK" and data and isinstance(data[-1], bytes):
+            conn.capabilities = tuple(data[-1].decode("ascii", "replace").upper().split())
     except (imaplib.IMAP4.error, OSError) as exc:
         raise ImapError(f"{mailbox.imap_host}:{mailbox.imap_port}: {type(exc).__name__}: {exc}") from None
     return conn
