@@ -54,9 +54,10 @@ def _loopback(host: str) -> bool:
 def open_imap(mailbox: Mailbox, password: str, timeout: float = 30.0) -> imaplib.IMAP4:
     """A logged-in IMAP session over TLS or STARTTLS (plain only to a server on this machine)."""
     context = ssl.create_default_context()
+    conn: imaplib.IMAP4 | None = None
     try:
         if mailbox.imap_security == ImapSecurity.tls:
-            conn: imaplib.IMAP4 = imaplib.IMAP4_SSL(mailbox.imap_host, mailbox.imap_port, ssl_context=context,
+            conn = imaplib.IMAP4_SSL(mailbox.imap_host, mailbox.imap_port, ssl_context=context,
                                                     timeout=timeout)
         else:
             if mailbox.imap_security == ImapSecurity.plain and not _loopback(mailbox.imap_host):
@@ -68,7 +69,14 @@ def open_imap(mailbox: Mailbox, password: str, timeout: float = 30.0) -> imaplib
         status, data = conn.capability()  # servers announce more (MOVE, UIDPLUS) once logged in
         if status == "OK" and data and isinstance(data[-1], bytes):
             conn.capabilities = tuple(data[-1].decode("ascii", "replace").upper().split())
-    except (imaplib.IMAP4.error, OSError) as exc:
+    except (imaplib.IMAP4.error, OSError, ImapError) as exc:
+        if conn is not None:
+            try:
+                conn.shutdown()
+            except OSError:
+                pass
+        if isinstance(exc, ImapError):
+            raise
         raise ImapError(f"{mailbox.imap_host}:{mailbox.imap_port}: {type(exc).__name__}: {exc}") from None
     return conn
 
