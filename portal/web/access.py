@@ -95,6 +95,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.run": ADMINS,
     "admin.mail": ADMINS,
     "admin.mail_retry": ADMINS,
+    "admin.mailboxes_list": ADMINS,
+    "admin.mailbox_new": ADMINS,
+    "admin.mailbox_edit": ADMINS,
     # Support desk (agents and admins)
     "desk.home": DESK,
     "desk.staff_report": DESK,
@@ -111,6 +114,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "desk.tickets_bulk": DESK,
     "desk.ticket_new": DESK,
     "desk.ticket": DESK,
+    "desk.held_accept": DESK,
     "desk.ticket_reply": DESK,
     "desk.ticket_status": DESK,
     "desk.ticket_assign": DESK,

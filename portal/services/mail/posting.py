@@ -61,11 +61,12 @@ def held_mail(session: Session, ticket: Ticket) -> list[InboundMail]:
 
 
 def accept_held(session: Session, *, inbound_id: int, as_requester: bool, actor: User, now: datetime,
-                ip: str = "") -> Message:
+                ip: str = "", ticket_id: int | None = None) -> Message:
     """An agent accepts a stranger's mail: the sender joins the ticket (as participant or as the new requester)
     and the mail becomes a public message from them."""
     inbound = session.get(InboundMail, inbound_id)
-    if inbound is None or inbound.ticket_id is None or inbound.outcome != InboundOutcome.held:
+    if inbound is None or inbound.ticket_id is None or inbound.outcome != InboundOutcome.held or (
+            ticket_id is not None and inbound.ticket_id != ticket_id):
         raise NotFound("That held mail does not exist.")
     if inbound.accepted_at is not None:
         raise Conflict("That mail was already accepted.")

@@ -2,4 +2,13 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from portal.web.admin import groups, mail, schedule, sla_calendars, sla_policies, staff_channel, views  # noqa: E402,F401
+from portal.web.admin import (  # noqa: E402,F401
+    groups,
+    mail,
+    mailboxes,
+    schedule,
+    sla_calendars,
+    sla_policies,
+    staff_channel,
+    views,
+)

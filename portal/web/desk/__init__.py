@@ -6,6 +6,7 @@ from portal.web.desk import (  # noqa: E402,F401
     canned_pages,
     credentials,
     doi_tools,
+    mail,
     members,
     report_pages,
     sla,
