@@ -29,6 +29,7 @@ from portal.models.mailboxes import (
     MailAddressFlag,
     Mailbox,
     MailboxPurpose,
+    SmtpSecret,
     TicketParticipant,
 )
 from portal.models.members import (
@@ -67,7 +68,8 @@ from portal.models.tickets import (
 )
 
 # Every column the vault seals: (model, field). `secrets rotate` and `secrets doctor` walk these.
-ENCRYPTED_FIELDS = [(User, "totp_secret"), (RepositoryCredential, "secret"), (Mailbox, "imap_password")]
+ENCRYPTED_FIELDS = [(User, "totp_secret"), (RepositoryCredential, "secret"), (Mailbox, "imap_password"),
+                    (SmtpSecret, "password")]
 
 __all__ = [
     "Arrival",
@@ -76,6 +78,7 @@ __all__ = [
     "InboundOutcome",
     "Mailbox",
     "MailboxPurpose",
+    "SmtpSecret",
     "MailAddressFlag",
     "TicketParticipant",
     "ApiTarget",

@@ -104,3 +104,14 @@ class MailAddressFlag(SQLModel, table=True):
     bounces: int = Field(default=0)
     last_bounce_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reason: str = Field(default="", max_length=500)
+
+
+class SmtpSecret(SQLModel, table=True):
+    """The SMTP password, set by an admin and sealed in the vault (one row); PORTAL_SMTP_PASSWORD overrides it."""
+
+    __tablename__ = "smtp_secret"
+
+    id: int | None = Field(default=None, primary_key=True)
+    password: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_by_id: int | None = Field(default=None, foreign_key="user_account.id")

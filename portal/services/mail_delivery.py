@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -206,6 +206,11 @@ def pending_count(session: Session) -> int:
 def deliver_outbox(session: Session, *, now: datetime, context: JobContext) -> JobResult:
     """The ``outbox.deliver`` job: send due mail; fails the run when the SMTP server is unreachable."""
     settings = SmtpSettings.from_config(context.config)
+    if settings.host and settings.username and not settings.password:
+        from portal.services.mail.smtp_secret import smtp_password
+        from portal.vault_app import get_vault
+
+        settings = replace(settings, password=smtp_password(session, get_vault()))
     if not settings.host:
         return JobResult({"waiting": pending_count(session)},
                          "PORTAL_SMTP_HOST is empty: mail stays in the outbox (printed in development).")

@@ -95,6 +95,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.run": ADMINS,
     "admin.mail": ADMINS,
     "admin.mail_retry": ADMINS,
+    "admin.mail_smtp_password": ADMINS,
     "admin.mailboxes_list": ADMINS,
     "admin.mailbox_new": ADMINS,
     "admin.mailbox_edit": ADMINS,

@@ -1,4 +1,4 @@
-"""Email channel: mailboxes, received mail (unique Message-ID), participants, bouncing addresses, and
+"""Email channel: mailboxes, the sealed SMTP password, received mail (unique Message-ID), participants, bouncing addresses, and
 threading columns on the outbox.
 
 Revision ID: 0012_email
@@ -88,6 +88,14 @@ def upgrade() -> None:
     sa.Column('reason', S(length=500), nullable=False),
     sa.PrimaryKeyConstraint('email'),
     )
+    op.create_table('smtp_secret',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('password', sa.Text(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    )
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.add_column(sa.Column('ticket_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('in_reply_to', S(length=250), server_default='', nullable=False))
@@ -106,6 +114,7 @@ def downgrade() -> None:
         batch_op.drop_column('references')
         batch_op.drop_column('in_reply_to')
         batch_op.drop_column('ticket_id')
+    op.drop_table('smtp_secret')
     op.drop_table('mail_address_flag')
     op.drop_table('ticket_participant')
     op.drop_index(op.f('ix_inbound_mail_ticket_id'), table_name='inbound_mail')
