@@ -229,3 +229,12 @@ def test_a_looping_sender_is_rate_limited(app, session):
     assert len([m for m in outbox(session) if m.kind == "ticket-ack"]) == 3
     later = corpus("shared_references.eml").replace(b"<shared-ref-1@", b"<loop-later@")
     assert ingest(app, session, later, now=NOW + timedelta(hours=2)).outcome == "ticket"
+
+
+def test_people_copied_on_the_first_mail_reply_all_as_participants(app, session):
+    make_mailbox(session)
+    first = ingest(app, session, corpus("cc_original.eml"))
+    reply = ingest(app, session, corpus("cc_reply_all.eml", ticket=first.ticket_id, token=token(app, first.ticket_id)))
+    assert reply.outcome == "reply" and reply.ticket_id == first.ticket_id
+    last = messages(session, first.ticket_id)[-1]
+    assert last.visibility == Visibility.public and last.body.startswith("Bob here") and "Original Message" not in last.body

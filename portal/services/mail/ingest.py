@@ -32,6 +32,7 @@ from portal.models import (
     Role,
     Status,
     Ticket,
+    TicketParticipant,
 )
 from portal.services.mail.guards import Bounce, auto_reason, bounce_of
 from portal.services.mail.parse import ParsedMail, parse_mail
@@ -267,7 +268,17 @@ def _open(session: Session, record: InboundMail, mail: ParsedMail, *, mailbox: M
         internal=False), ctx=ctx, actor=None, now=now, commit=False)
     if flagged is not None:
         log.info("mail from %s, an address that bounced before", mail.from_addr)
+    _add_copied(session, ticket, mail, settings, now)
     return _finish(session, record, InboundOutcome.ticket, ticket=ticket, message_id=ticket.last_message_id)
+
+
+def _add_copied(session: Session, ticket: Ticket, mail: ParsedMail, settings: InboundSettings, now: datetime) -> None:
+    """People the requester copied on the first mail take part: their reply-all threads as a reply."""
+    for address in dict.fromkeys(mail.to + mail.cc):
+        if address in settings.own_addresses or address == mail.from_addr or len(address) > 254:
+            continue
+        if session.get(TicketParticipant, (ticket.id, address)) is None:
+            session.add(TicketParticipant(ticket_id=ticket.id or 0, email=address, added_at=now))
 
 
 def ingest_raw(session: Session, *, raw: bytes, mailbox_name: str, ctx: TicketContext, config: Mapping[str, Any],
