@@ -22,6 +22,8 @@ config_cli = AppGroup("config", help="Configuration.")
 keys_cli = AppGroup("keys", help="Instance key files.")
 secrets_cli = AppGroup("secrets", help="Secrets sealed in the database: rotate keys, prove they decrypt.")
 docs_cli = AppGroup("docs", help="The integration documentation in DOCS_CONTENT_DIR.")
+mail_cli = AppGroup("mail", help="The email channel: receive piped mail, poll IMAP mailboxes.")
+EX_TEMPFAIL = 75  # sysexits.h: the mail server keeps the message and tries again later
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -220,6 +222,43 @@ def docs_check() -> None:
     click.echo(f"{len(snapshot.pages)} pages OK.")
 
 
+@mail_cli.command("ingest")
+@click.option("--mailbox", "mailbox_name", required=True, help="The mailbox's name (Admin > Mailboxes).")
+def mail_ingest(mailbox_name: str) -> None:
+    """Receive one message from standard input (for the mail server's pipe): exit 0 accepted, 75 try again."""
+    from portal.services.mail.ingest import ingest_raw
+    from portal.services.tickets.context import TicketContext
+
+    raw = sys.stdin.buffer.read()
+    if not raw.strip():
+        fail("no message on standard input.", EX_TEMPFAIL)
+    try:
+        with session_scope(engine_of(current_app)) as session:
+            result = ingest_raw(session, raw=raw, mailbox_name=mailbox_name,
+                                ctx=TicketContext.from_config(current_app.config), config=current_app.config,
+                                now=utcnow())
+    except LookupError as exc:
+        fail(f"{exc}; the message was not accepted, the mail server will retry.", EX_TEMPFAIL)
+    except Exception as exc:  # noqa: BLE001 - any failure before the commit: nothing was kept, so ask for a retry
+        current_app.logger.exception("mail ingest failed")
+        fail(f"temporary failure ({type(exc).__name__}); nothing was kept, the mail server will retry.", EX_TEMPFAIL)
+    click.echo(f"Accepted: {result.describe()}.")
+
+
+@mail_cli.command("poll")
+def mail_poll() -> None:
+    """Poll every active IMAP mailbox once (the scheduler does this every minute)."""
+    from portal.services.mail.polling import poll_all
+    from portal.services.tickets.context import TicketContext
+    from portal.vault_app import get_vault
+
+    with session_scope(engine_of(current_app)) as session:
+        reports = poll_all(session, config=current_app.config, ctx=TicketContext.from_config(current_app.config),
+                           vault=get_vault(), now=utcnow())
+    for report in reports:
+        click.echo(report.describe())
+
+
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
@@ -277,7 +316,8 @@ def init_app(app: Flask) -> None:
     from portal.devserver import dev_cmd
     from portal.scheduler import scheduler_cmd
 
-    for group in (db_cli, users_cli, config_cli, keys_cli, secrets_cli, schema_cli, tokens_cli, docs_cli):
+    for group in (db_cli, users_cli, config_cli, keys_cli, secrets_cli, schema_cli, tokens_cli, docs_cli,
+                  mail_cli):
         app.cli.add_command(group)
     for command in (seed_demo_cmd, seed_scale_cmd, dev_cmd, scheduler_cmd, sandbox_cmd):
         app.cli.add_command(command)

@@ -210,6 +210,8 @@ class JobSpec:
 SCHEDULE: tuple[JobSpec, ...] = (
     JobSpec("outbox.deliver", "portal.services.mail_delivery:deliver_outbox", every(minutes=1),
             "Send queued mail over SMTP; temporary failures are retried with growing delays."),
+    JobSpec("mail.poll", "portal.services.mail.polling:poll_mailboxes", every(minutes=1),
+            "Receive unread mail from IMAP mailboxes; each message moves to the processed folder once committed."),
     JobSpec("tickets.sla_notices", "portal.services.tickets.jobs:sla_notices", every(minutes=1),
             "Warn the assignee and group at 80 % of an SLA target, and again when it is missed."),
     JobSpec("staff.overdue_alerts", "portal.services.tickets.jobs:staff_alerts", every(minutes=5),

@@ -30,6 +30,17 @@ from portal.models.docs import (
 )
 from portal.models.jobs import JobRun, JobState, RunStatus, RunTrigger, SchedulerLease
 from portal.models.mail import OutboxMessage, OutboxStatus
+from portal.models.mailboxes import (
+    Arrival,
+    ImapSecurity,
+    InboundMail,
+    InboundOutcome,
+    MailAddressFlag,
+    Mailbox,
+    MailboxPurpose,
+    SmtpSecret,
+    TicketParticipant,
+)
 from portal.models.members import (
     ApiTarget,
     Contact,
@@ -73,7 +84,8 @@ from portal.models.tickets import (
 )
 
 # Every column the vault seals: (model, field). `secrets rotate` and `secrets doctor` walk these.
-ENCRYPTED_FIELDS = [(User, "totp_secret"), (RepositoryCredential, "secret")]
+ENCRYPTED_FIELDS = [(User, "totp_secret"), (RepositoryCredential, "secret"), (Mailbox, "imap_password"),
+                    (SmtpSecret, "password")]
 
 __all__ = [
     "CheckedDoi",
@@ -83,6 +95,15 @@ __all__ = [
     "RepositoryCheck",
     "SchemaPlan",
     "Severity",
+    "Arrival",
+    "ImapSecurity",
+    "InboundMail",
+    "InboundOutcome",
+    "Mailbox",
+    "MailboxPurpose",
+    "SmtpSecret",
+    "MailAddressFlag",
+    "TicketParticipant",
     "ApiTarget",
     "CredentialHandover",
     "CredentialKind",

@@ -37,3 +37,8 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str = Field(default="", max_length=1000)
     message_id: str = Field(default="", max_length=250)  # RFC 5322 Message-ID, fixed at the first claim
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Threading: the ticket the message is about, what it answers, and RFC 3834's Auto-Submitted value.
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    in_reply_to: str = Field(default="", max_length=250)
+    references: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    auto_submitted: str = Field(default="auto-generated", max_length=20)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 
 from portal.jobs import JobContext, JobResult
 from portal.models import OutboxMessage, OutboxStatus
+from portal.services.mail.outgoing import set_thread_headers
 from portal.services.smtp import (
     Failure,
     MailTransportError,
@@ -77,7 +78,7 @@ def _due(now: datetime, claim_timeout: timedelta) -> Any:
 
 
 def claim_batch(session: Session, *, now: datetime, limit: int, domain: str,
-                claim_timeout: timedelta = DeliveryPolicy.claim_timeout) -> list[OutboxMessage]:
+                claim_timeout: timedelta = DeliveryPolicy.claim_timeout, thread_key: bytes = b"") -> list[OutboxMessage]:
     """Claim up to ``limit`` due messages for this deliverer and commit; others skip them."""
     due = _due(now, claim_timeout)
     candidates = session.exec(
@@ -94,6 +95,8 @@ def claim_batch(session: Session, *, now: datetime, limit: int, domain: str,
              .order_by(OutboxMessage.id).execution_options(populate_existing=True))
     messages = list(session.exec(fresh).all())
     for message in messages:
+        if not message.message_id:
+            set_thread_headers(session, message, key=thread_key, domain=domain)
         if not message.message_id:
             message.message_id = new_message_id(message, domain)
             session.add(message)
@@ -148,7 +151,8 @@ def deliver_pending(
     try:
         while handled < policy.max_per_run and not stopping():
             batch = claim_batch(session, now=now, limit=min(policy.batch_size, policy.max_per_run - handled),
-                                domain=settings.domain, claim_timeout=policy.claim_timeout)
+                                domain=settings.domain, claim_timeout=policy.claim_timeout,
+                                thread_key=settings.thread_key)
             if not batch:
                 break
             for index, message in enumerate(batch):
@@ -202,6 +206,11 @@ def pending_count(session: Session) -> int:
 def deliver_outbox(session: Session, *, now: datetime, context: JobContext) -> JobResult:
     """The ``outbox.deliver`` job: send due mail; fails the run when the SMTP server is unreachable."""
     settings = SmtpSettings.from_config(context.config)
+    if settings.host and settings.username and not settings.password:
+        from portal.services.mail.smtp_secret import smtp_password
+        from portal.vault_app import get_vault
+
+        settings = replace(settings, password=smtp_password(session, get_vault()))
     if not settings.host:
         return JobResult({"waiting": pending_count(session)},
                          "PORTAL_SMTP_HOST is empty: mail stays in the outbox (printed in development).")

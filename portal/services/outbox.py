@@ -28,9 +28,15 @@ def queue_mail(
     html: str | None = None,
     kind: str = "notice",
     echo: bool = False,
+    ticket_id: int | None = None,
+    auto_submitted: str = "auto-generated",
 ) -> OutboxMessage:
-    """Queue one message (the caller commits). With ``echo``, print it for development."""
-    message = OutboxMessage(to_addr=to, subject=subject, body_text=text, body_html=html, kind=kind)
+    """Queue one message (the caller commits). With ``echo``, print it for development. Mail about a ticket
+    names it: its Message-ID, In-Reply-To and References are fixed when it is first claimed for sending.
+    ``auto_submitted`` is RFC 3834's value: ``auto-generated`` notices, ``auto-replied`` acknowledgements,
+    ``no`` for a person's reply."""
+    message = OutboxMessage(to_addr=to, subject=subject, body_text=text, body_html=html, kind=kind,
+                            ticket_id=ticket_id, auto_submitted=auto_submitted)
     session.add(message)
     if echo:
         print(f"\n----- mail to {to}: {subject}\n{text}-----\n", flush=True)  # noqa: T201

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from portal.logs import redact
 from portal.models import OutboxMessage
+from portal.services.mail.tokens import thread_key
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -36,6 +37,7 @@ class SmtpSettings:
     timeout: float = 30.0
     mail_from: str = "RSP Portal <support@rsp.example>"
     helo_name: str = "localhost"
+    thread_key: bytes = field(default=b"", repr=False)  # signs the ticket token in Message-IDs
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> SmtpSettings:
@@ -49,6 +51,7 @@ class SmtpSettings:
             timeout=float(config.get("SMTP_TIMEOUT_SECONDS") or 30),
             mail_from=str(config.get("MAIL_FROM") or ""),
             helo_name=urlsplit(str(config.get("BASE_URL") or "")).hostname or "localhost",
+            thread_key=thread_key(str(config["SECRET_KEY"])) if config.get("SECRET_KEY") else b"",
         )
 
     @property
@@ -111,7 +114,13 @@ def build_message(message: OutboxMessage, *, settings: SmtpSettings, now: dateti
     email["Subject"] = message.subject
     email["Date"] = format_datetime(now)
     email["Message-ID"] = message.message_id
-    email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to notices
+    if message.in_reply_to:
+        email["In-Reply-To"] = message.in_reply_to
+    if message.references:
+        email["References"] = message.references
+    if message.auto_submitted and message.auto_submitted != "no":
+        email["Auto-Submitted"] = message.auto_submitted  # RFC 3834: no out-of-office replies to these
+        email["X-Auto-Response-Suppress"] = "All"
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")

@@ -113,6 +113,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.evidence_page": ADMINS,
     "admin.mail": ADMINS,
     "admin.mail_retry": ADMINS,
+    "admin.mail_smtp_password": ADMINS,
+    "admin.mailboxes_list": ADMINS,
+    "admin.mailbox_new": ADMINS,
+    "admin.mailbox_edit": ADMINS,
     # Support desk (agents and admins)
     "desk.home": DESK,
     "desk.staff_report": DESK,
@@ -130,6 +134,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "desk.tickets_bulk": DESK,
     "desk.ticket_new": DESK,
     "desk.ticket": DESK,
+    "desk.held_accept": DESK,
     "desk.ticket_reply": DESK,
     "desk.ticket_status": DESK,
     "desk.ticket_assign": DESK,

@@ -15,7 +15,9 @@ from portal.models import (
     DiagnosisTranscript,
     DocRevision,
     Holiday,
+    InboundMail,
     JobRun,
+    Mailbox,
     OutboxMessage,
     Role,
     SlaPolicy,
@@ -109,7 +111,10 @@ def world(session, make) -> dict[str, Any]:
                            text=(ROOT / "docs_content/troubleshooting/bad-credentials.md").read_text() + "\nOlder.\n")
     run = JobRun(job="outbox.deliver", slot="2026-01-01T00:00Z", status="succeeded")
     mail = OutboxMessage(to_addr="someone@alpha.example", subject="Hello", body_text="Hi", status="failed")
-    session.add_all([revision, run, mail])
+    mailbox = Mailbox(name="support", address="support@rsp.example")
+    held = InboundMail(message_id="<held@elsewhere.example>", from_addr="stranger@elsewhere.example", outcome="held",
+                       ticket_id=helpdesk["number"], body="Please answer me instead.")
+    session.add_all([revision, run, mail, mailbox, held])
     session.commit()
     params = {"org_id": org_a.id, "repo_id": repo_a.id, "contact_id": contact.id, "user_id": target.id,
               "token": "not-a-real-token", "filename": "style.css", "token_id": foreign_token.id, **helpdesk,
@@ -118,7 +123,8 @@ def world(session, make) -> dict[str, Any]:
               "slug": "troubleshooting/bad-credentials", "revision_id": revision.id,
               "job": "outbox.deliver", "run_id": run.id, "mail_id": mail.id, "version": "4.8",
               "requirement": "req.dois", "step": "call_held", "document_id": 999_999,
-              "year": upcoming_year(utcnow().date())}
+              "year": upcoming_year(utcnow().date()),
+              "mailbox_id": mailbox.id, "inbound_id": held.id}
     return {"users": users, "params": params, "org_a": org_a, "org_b": org_b, "tokens": tokens}
 
 

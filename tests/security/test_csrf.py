@@ -55,7 +55,12 @@ def world(session, make):
 
     run = JobRun(job="outbox.deliver", slot="2026-01-01T00:00Z", status="succeeded")
     mail = OutboxMessage(to_addr="c@alpha.example", subject="Hello", body_text="Hi", status="failed")
-    session.add_all([revision, run, mail])
+    from portal.models import InboundMail, Mailbox
+
+    mailbox = Mailbox(name="support", address="support@rsp.example")
+    held = InboundMail(message_id="<held@elsewhere.example>", from_addr="stranger@elsewhere.example", outcome="held",
+                       ticket_id=helpdesk["number"], body="Please answer me instead.")
+    session.add_all([revision, run, mail, mailbox, held])
     session.commit()
     params = {"org_id": org.id, "repo_id": repo.id, "contact_id": contact.id, "user_id": target.id,
               "token": "x", "filename": "style.css", "token_id": token.id, **helpdesk, "transcript_id": transcript.id,
@@ -65,7 +70,8 @@ def world(session, make):
               "slug": "troubleshooting/bad-credentials", "revision_id": revision.id,
               "job": "outbox.deliver", "run_id": run.id, "mail_id": mail.id, "version": "4.8",
               "requirement": "req.dois", "step": "call_held", "document_id": 999_999,
-              "year": upcoming_year(utcnow().date())}
+              "year": upcoming_year(utcnow().date()),
+              "mailbox_id": mailbox.id, "inbound_id": held.id}
     return users, params
 
 

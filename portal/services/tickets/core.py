@@ -138,8 +138,9 @@ def validate_new(session: Session, data: NewTicket, ctx: TicketContext) -> tuple
 
 
 def create_ticket(session: Session, data: NewTicket, *, ctx: TicketContext, actor: User | None, now: datetime,
-                  ip: str = "") -> Ticket:
-    """Open a ticket with its first message: DOIs detected, error recognised, queue, assignment, clocks, mail."""
+                  ip: str = "", commit: bool = True) -> Ticket:
+    """Open a ticket with its first message: DOIs detected, error recognised, queue, assignment, clocks, mail.
+    With ``commit=False`` the caller commits (the mail channel records the received message in the same unit)."""
     org, repo, dois, tags = validate_new(session, data, ctx)
     requester = data.requester
     recognised = recognise(data.error_text or data.body)
@@ -170,7 +171,7 @@ def create_ticket(session: Session, data: NewTicket, *, ctx: TicketContext, acto
                       author_email=author.email if author else ticket.requester_email,
                       author_role=author.role if author else "",
                       visibility=Visibility.internal if data.internal else Visibility.public,
-                      body=data.body.strip(), source="api" if data.channel == Channel.api else "web", created_at=now)
+                      body=data.body.strip(), source={Channel.api: "api", Channel.email: "email"}.get(Channel(data.channel), "web"), created_at=now)
     session.add(message)
     session.flush()
     for upload in data.attachments:
@@ -193,7 +194,10 @@ def create_ticket(session: Session, data: NewTicket, *, ctx: TicketContext, acto
         notify.acknowledge(session, ticket, ctx.mail)
     audit.record(session, "ticket.create", actor=actor or requester, target=ticket,
                  detail={"channel": data.channel, "dois": len(dois)}, ip=ip)
-    session.commit()
+    if commit:
+        session.commit()
+    else:
+        session.flush()
     return ticket
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from portal.models import GroupMember, Role, Ticket, User
+from portal.models import GroupMember, MailAddressFlag, Role, Ticket, User
 from portal.services.outbox import queue_mail
 
 
@@ -40,18 +40,25 @@ def _requester_address(session: Session, ticket: Ticket) -> tuple[str, str] | No
     return (user.email, name) if user is not None else None
 
 
-def _send(session: Session, ctx: MailContext, to: str, subject: str, text: str, kind: str) -> None:
-    queue_mail(session, to=to, subject=subject, text=text, kind=kind, echo=ctx.echo)
+def _send(session: Session, ctx: MailContext, to: str, subject: str, text: str, kind: str, *, ticket: Ticket,
+          auto_submitted: str = "auto-generated") -> None:
+    """Queue a ticket mail, text and HTML; it carries the ticket's signed thread token once it is sent."""
+    from portal.services.mail.outgoing import html_version
+
+    queue_mail(session, to=to, subject=subject, text=text, html=html_version(text, site_name=ctx.site_name),
+               kind=kind, echo=ctx.echo, ticket_id=ticket.id, auto_submitted=auto_submitted)
 
 
 def acknowledge(session: Session, ticket: Ticket, ctx: MailContext) -> None:
+    """The automatic acknowledgement of a new request; skipped for an address our mail bounced from."""
     address = _requester_address(session, ticket)
-    if address is None:
+    if address is None or session.get(MailAddressFlag, address[0]) is not None:
         return
     email, name = address
     _send(session, ctx, email, f"{subject_tag(ticket)} We received your request: {ticket.subject}",
           f"Hello {name or 'there'},\n\nwe received your request and gave it the reference #{ticket.number}.\n"
-          f"Follow it here: {ticket_url(ticket, ctx, for_desk=False)}\n\n{ctx.site_name}\n", "ticket-ack")
+          f"Follow it here: {ticket_url(ticket, ctx, for_desk=False)}\n\n{ctx.site_name}\n", "ticket-ack",
+          ticket=ticket, auto_submitted="auto-replied")
 
 
 def public_reply(session: Session, ticket: Ticket, ctx: MailContext, *, author: str, body: str) -> None:
@@ -61,7 +68,8 @@ def public_reply(session: Session, ticket: Ticket, ctx: MailContext, *, author: 
     email, name = address
     _send(session, ctx, email, f"{subject_tag(ticket)} {ticket.subject}",
           f"Hello {name or 'there'},\n\n{author} replied to your request #{ticket.number}:\n\n{body}\n\n"
-          f"Reply or follow the request here: {ticket_url(ticket, ctx, for_desk=False)}\n", "ticket-reply")
+          f"Reply to this mail, or follow the request here: {ticket_url(ticket, ctx, for_desk=False)}\n",
+          "ticket-reply", ticket=ticket, auto_submitted="no")
 
 
 def status_changed(session: Session, ticket: Ticket, ctx: MailContext, *, label: str, reason: str) -> None:
@@ -72,13 +80,13 @@ def status_changed(session: Session, ticket: Ticket, ctx: MailContext, *, label:
     why = f"\nReason: {reason}\n" if reason else ""
     _send(session, ctx, email, f"{subject_tag(ticket)} Now {label.lower()}: {ticket.subject}",
           f"Hello {name or 'there'},\n\nyour request #{ticket.number} is now {label.lower()}.{why}\n"
-          f"See it here: {ticket_url(ticket, ctx, for_desk=False)}\n", "ticket-status")
+          f"See it here: {ticket_url(ticket, ctx, for_desk=False)}\n", "ticket-status", ticket=ticket)
 
 
 def assigned(session: Session, ticket: Ticket, ctx: MailContext, *, assignee: User, by: str) -> None:
     _send(session, ctx, assignee.email, f"{subject_tag(ticket)} Assigned to you: {ticket.subject}",
           f"Hello {assignee.name},\n\n{by} assigned ticket #{ticket.number} to you.\n"
-          f"{ticket_url(ticket, ctx, for_desk=True)}\n", "ticket-assigned")
+          f"{ticket_url(ticket, ctx, for_desk=True)}\n", "ticket-assigned", ticket=ticket)
 
 
 def sla_notice(session: Session, ticket: Ticket, ctx: MailContext, *, clock: str, kind: str, due: str) -> int:
@@ -100,5 +108,5 @@ def sla_notice(session: Session, ticket: Ticket, ctx: MailContext, *, clock: str
     for email, name in recipients.items():
         _send(session, ctx, email, f"{subject_tag(ticket)} SLA {kind}: {clock.replace('_', ' ')}",
               f"Hello {name},\n\nticket #{ticket.number} ({ticket.subject}) {what} its {clock.replace('_', ' ')} "
-              f"target (due {due}).\n{ticket_url(ticket, ctx, for_desk=True)}\n", f"sla-{kind}")
+              f"target (due {due}).\n{ticket_url(ticket, ctx, for_desk=True)}\n", f"sla-{kind}", ticket=ticket)
     return len(recipients)

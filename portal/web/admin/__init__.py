@@ -6,6 +6,7 @@ from portal.web.admin import (  # noqa: E402,F401
     checks,
     groups,
     mail,
+    mailboxes,
     programme,
     schedule,
     sla_calendars,

@@ -7,6 +7,7 @@ from portal.web.desk import (  # noqa: E402,F401
     credentials,
     doi_tools,
     health,
+    mail,
     members,
     report_pages,
     sla,

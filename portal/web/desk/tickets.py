@@ -13,6 +13,7 @@ from portal.models import Attachment, Channel, Status, Ticket
 from portal.models.tickets import CATEGORY_LABELS, STATUS_LABELS
 from portal.services import members
 from portal.services.accounts import list_users
+from portal.services.mail.posting import held_mail
 from portal.services.tickets import canned, escalation, history, links, messages, presence, queues, tags
 from portal.services.tickets.assignment import assignable_agents
 from portal.services.tickets.classify import recognise
@@ -176,7 +177,7 @@ def ticket_page(ticket: Ticket, *, reply: ReplyForm | None = None, fields: Field
         reply=reply, fields=fields, assign_form=assign_form, status_form=status_form,
         link_form=link_form or LinkForm(formdata=None), answer_form=AnswerForm(formdata=None),
         new_ids=set(new_ids or []), requester_is_member=ticket.channel != Channel.datacite_staff,
-        sla=sla_view(ticket, now),
+        sla=sla_view(ticket, now), held=held_mail(session, ticket),
     )
     return body, status
 

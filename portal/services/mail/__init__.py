@@ -1,0 +1,1 @@
+"""The email channel: mailboxes, parsing, guards, threading, ingestion and IMAP polling."""
