@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
@@ -186,8 +186,17 @@ def list_organisations(
     return paginate(session, stmt, page=page, per_page=per_page, scalars=False)
 
 
-def list_all_organisations(session: Session) -> list[Organisation]:
-    return list(session.exec(select(Organisation).order_by(Organisation.name)).all())
+class OrganisationChoice(NamedTuple):
+    """What a choice list needs of an organisation (no full rows: pages list every member)."""
+
+    id: int
+    name: str
+
+
+def list_all_organisations(session: Session) -> list[OrganisationChoice]:
+    """Every organisation's id and name, by name, for choice lists and filters."""
+    rows = session.exec(select(Organisation.id, Organisation.name).order_by(Organisation.name)).all()
+    return [OrganisationChoice(int(i or 0), n) for i, n in rows]
 
 
 # Contacts
