@@ -31,6 +31,21 @@ def _spans(text: str, query: Query) -> list[tuple[int, int]]:
     return merged
 
 
+def _first_span(text: str, query: Query) -> tuple[int, int] | None:
+    """The earliest match, found without scanning the rest of a long text."""
+    first: tuple[int, int] | None = None
+    if query.terms:
+        wanted = set(query.terms)
+        first = next(((m.start(), m.end()) for m in WORD.finditer(text) if fold(m.group()) in wanted), None)
+    if query.needles:
+        lowered = text.lower()
+        for needle in query.needles:
+            at = lowered.find(needle)
+            if at >= 0 and (first is None or at < first[0]):
+                first = (at, at + len(needle))
+    return first
+
+
 def mark(text: str, query: Query, spans: list[tuple[int, int]] | None = None) -> Markup:
     """The whole text, escaped, with each match in <mark>."""
     out, at = [], 0
@@ -43,16 +58,16 @@ def mark(text: str, query: Query, spans: list[tuple[int, int]] | None = None) ->
 
 def snippet(text: str, query: Query) -> Markup | None:
     """An escaped excerpt around the first match, with matches marked; None when nothing matches."""
-    spans = _spans(text, query)
-    if not spans:
+    first = _first_span(text, query)
+    if first is None:
         return None
-    start = max(0, spans[0][0] - LEAD)
+    start = max(0, first[0] - LEAD)
     if start:
-        space = text.find(" ", start, spans[0][0])
+        space = text.find(" ", start, first[0])
         start = space + 1 if space >= 0 else start
     end = min(len(text), start + SNIPPET)
     if end < len(text):
-        space = text.rfind(" ", spans[0][1], end)
+        space = text.rfind(" ", first[1], end)
         end = space if space > 0 else end
     window = " ".join(text[start:end].split())
     body = mark(window, query)

@@ -37,6 +37,8 @@ class Query:
 
 def fold(word: str) -> str:
     """Lower case without diacritics, as both engines' tokenizers compare words."""
+    if word.isascii():  # the common case, and the highlighter folds every word of every excerpt
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
