@@ -218,6 +218,8 @@ SCHEDULE: tuple[JobSpec, ...] = (
             "Alert the designated contact's primary, then backup, about overdue DataCite requests."),
     JobSpec("tickets.close_resolved", "portal.services.tickets.jobs:close_resolved", cron(hour=2, minute=30),
             "Close tickets resolved more than RESOLVED_CLOSE_DAYS ago."),
+    JobSpec("db.optimise", "portal.services.system:optimise_database", cron(hour=3, minute=45),
+            "Refresh the database's query-planner statistics where they are stale (SQLite)."),
     JobSpec("api.purge_idempotency", "portal.services.tickets.jobs:purge_idempotency_keys", cron(hour=3, minute=5),
             "Forget API idempotency keys older than two days."),
     JobSpec("checks.health", "portal.services.checks.jobs:health_check", cron(hour=4, minute=10),

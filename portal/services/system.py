@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from portal.jobs import JobResult
 from portal.models import Organisation, ProcessHeartbeat, Repository, User
 
 SCHEDULER = "scheduler"
@@ -51,3 +52,13 @@ def record_heartbeat(session: Session, *, name: str, holder: str, now: datetime,
         row.started_at = now
     session.add(row)
     session.commit()
+
+
+def optimise_database(session: Session, *, now: datetime, context: object) -> JobResult:
+    """Refresh the query planner's statistics where they are stale (SQLite; PostgreSQL's autovacuum does it)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return JobResult(note="PostgreSQL keeps its statistics itself (autovacuum).")
+    connection.exec_driver_sql("PRAGMA optimize")
+    session.commit()
+    return JobResult(counts={"optimised": 1}, note="PRAGMA optimize ran.")
