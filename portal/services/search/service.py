@@ -23,7 +23,7 @@ PG_DOC = table("ticket_search", column("ticket_id"), column("subject"), column("
                column("public_tsv"), column("all_tsv"))
 # bm25 column weights: a word in the subject counts most, then the public conversation, then internal notes.
 SQLITE_RANK = "bm25(ticket_search, 8.0, 2.0, 1.0)"
-CANDIDATES = 1000
+CANDIDATES = 300  # walking the index newest first costs per row scanned; 300 keeps a common word under 50 ms at 100k tickets
 
 
 @dataclass
