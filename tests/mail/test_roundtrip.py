@@ -3,8 +3,8 @@ reaches the member's mailbox (SMTP, read back over IMAP), and the member's answe
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
-from email.utils import make_msgid
 
 import pytest
 from sqlmodel import select
@@ -37,7 +37,7 @@ def world(app, session, dovecot):
     mailbox = save_mailbox(session, MailboxInput(
         name="support", address="support@rsp.example", arrival="imap", imap_host="127.0.0.1",
         imap_port=dovecot.port, imap_security="plain", imap_user="support@rsp.example",
-        imap_password=USERS["support@rsp.example"], imap_folder="INBOX", processed_folder=f"Processed-{make_msgid()[1:9]}"),
+        imap_password=USERS["support@rsp.example"], imap_folder="INBOX", processed_folder=f"Processed-{uuid.uuid4().hex[:12]}"),
         vault=app.extensions["portal.vault"], actor=admin)
     return mailbox
 
