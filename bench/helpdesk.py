@@ -20,11 +20,11 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _pg import create_pg, drop_pg  # bench/_pg.py (the script's folder is on sys.path)
 from flask.testing import FlaskClient
 from flask_login.utils import _create_identifier
 from sqlalchemy.engine import make_url
@@ -143,22 +143,6 @@ def measure(url: str, folder: Path, args: argparse.Namespace) -> None:
               SEARCH_TARGET_MS)
 
 
-def create_pg(base: str) -> str:
-    import psycopg
-
-    name = f"portal_bench_{uuid.uuid4().hex[:8]}"
-    dsn = make_url(base).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return make_url(base).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_pg(base: str, url: str) -> None:
-    import psycopg
-
-    dsn = make_url(base).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 def run(url: str, args: argparse.Namespace, folder: Path) -> None:

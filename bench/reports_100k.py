@@ -15,15 +15,14 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from _pg import create_pg, drop_pg  # bench/_pg.py (the script's folder is on sys.path)
 from sqlalchemy import Engine, event, insert
-from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from portal import migrations
@@ -162,22 +161,6 @@ def measure(engine: Engine, agent_id: int, show_plans: bool) -> None:
         explain(engine, lambda s: backlog(s, now=NOW, scope=scope))
 
 
-def create_pg(base: str) -> str:
-    import psycopg
-
-    name = f"portal_bench_{uuid.uuid4().hex[:8]}"
-    dsn = make_url(base).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return make_url(base).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_pg(base: str, url: str) -> None:
-    import psycopg
-
-    dsn = make_url(base).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 def run(url: str, args: argparse.Namespace) -> None:

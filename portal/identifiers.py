@@ -5,6 +5,7 @@ Pure functions; each ``*_problem`` function returns what is wrong with a value, 
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from functools import cache
 from pathlib import Path
@@ -168,3 +169,13 @@ def country_problem(code: str) -> str | None:
     if code and code not in countries():
         return "Choose a country from the list (ISO 3166 code)."
     return None
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost`` and loopback IP addresses: a server on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

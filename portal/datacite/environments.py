@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Literal, get_args
 from urllib.parse import urlsplit
+
+from portal.identifiers import is_loopback_host
 
 Environment = Literal["production", "test", "sandbox"]
 ENVIRONMENTS: tuple[str, ...] = get_args(Environment)
@@ -35,14 +36,6 @@ def origin(url: str) -> tuple[str, str, int]:
     return scheme, (parts.hostname or "").lower(), port or {"https": 443, "http": 80}.get(scheme, 0)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
 
 def resolve_base_url(environment: str, sandbox_url: str | None, *, transport_given: bool) -> str:
     """The base URL for an environment, or BaseURLRefused when it is not one DataCite credentials may see.
@@ -61,7 +54,7 @@ def resolve_base_url(environment: str, sandbox_url: str | None, *, transport_giv
     parts = urlsplit(url)
     if scheme not in ("http", "https") or not host or parts.query or parts.fragment or parts.username:
         raise BaseURLRefused(f"the sandbox URL {url!r} must be a plain http(s) address")
-    if not transport_given and not _is_loopback(host):
+    if not transport_given and not is_loopback_host(host):
         raise BaseURLRefused(
             f"the sandbox URL {url!r} is not on this machine; the sandbox must listen on a loopback address "
             "(127.0.0.1, ::1 or localhost) so that credentials never leave it"

@@ -92,7 +92,8 @@ def test_command_is_registered_in_the_portal_cli(app: Flask) -> None:
         assert option in result.output
 
 
-def test_serves_over_http_and_stops_cleanly_on_ctrl_c() -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_serves_over_http_and_stops_cleanly_on_a_signal(stop: signal.Signals) -> None:
     command = [sys.executable, "-c", "from portal.datacite.sandbox.commands import sandbox_cmd; sandbox_cmd()",
                "--port", "0", "--repository", "DATACITE.TEST:pw:10.5072", "--seed-dois", "50", "--rate-limit-every", "1000"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -110,28 +111,7 @@ def test_serves_over_http_and_stops_cleanly_on_ctrl_c() -> None:
             assert http.get("/heartbeat").text == "OK"
             body = http.get("/dois", params={"page[size]": 0}).json()
             assert body["meta"]["total"] == 50
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
-        assert process.returncode == 0
-        assert "Stopped." in output
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
-
-
-def test_sigterm_stops_it_cleanly_too() -> None:
-    command = [sys.executable, "-c", "from portal.datacite.sandbox.commands import sandbox_cmd; sandbox_cmd()",
-               "--port", "0", "--repository", "DATACITE.TEST:pw:10.5072"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if line.startswith("Ctrl-C stops it."):
-                break
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop)
         output, _ = process.communicate(timeout=60)
         assert process.returncode == 0
         assert "Stopped." in output

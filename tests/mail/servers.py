@@ -22,7 +22,6 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 
 DOVECOT = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
-SKIP_REASON = "dovecot is not installed (apt-get install dovecot-imapd; .ci/run installs it)"
 
 
 def free_port() -> int:

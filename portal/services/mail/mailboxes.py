@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from portal import audit
 from portal.errors import NotFound, ValidationFailed
-from portal.identifiers import HOSTNAME
+from portal.identifiers import HOSTNAME, is_loopback_host
 from portal.models import Arrival, ImapSecurity, InboundMail, Mailbox, MailboxPurpose, TicketGroup, User
 from portal.services.accounts import email_problem, normalise_email
 from portal.services.pagination import Page, paginate
@@ -70,7 +70,7 @@ def _validate(session: Session, data: MailboxInput, existing: Mailbox | None) ->
             errors["imap_port"] = "Give a port between 1 and 65535 (993 for TLS, 143 for STARTTLS)."
         if data.imap_security not in {s.value for s in ImapSecurity}:
             errors["imap_security"] = "Choose TLS or STARTTLS."
-        elif data.imap_security == ImapSecurity.plain and data.imap_host.strip() not in ("127.0.0.1", "::1", "localhost"):
+        elif data.imap_security == ImapSecurity.plain and not is_loopback_host(data.imap_host.strip()):
             errors["imap_security"] = "Unencrypted IMAP is allowed only to a server on this machine."
         if not data.imap_user.strip():
             errors["imap_user"] = "Give the IMAP login."

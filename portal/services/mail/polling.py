@@ -4,7 +4,6 @@ folder only after its ticket is committed. A message that fails stays unread in 
 from __future__ import annotations
 
 import imaplib
-import ipaddress
 import logging
 import ssl
 from collections.abc import Callable, Mapping
@@ -14,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from portal.identifiers import is_loopback_host
 from portal.jobs import JobContext, JobResult
 from portal.models import Arrival, ImapSecurity, Mailbox
 from portal.services.mail.ingest import InboundSettings, ingest_mail, settings_for
@@ -42,14 +42,6 @@ class PollReport:
         return f"{head}; {self.error}" if self.error else head
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
 
 def open_imap(mailbox: Mailbox, password: str, timeout: float = 30.0) -> imaplib.IMAP4:
     """A logged-in IMAP session over TLS or STARTTLS (plain only to a server on this machine)."""
@@ -60,7 +52,7 @@ def open_imap(mailbox: Mailbox, password: str, timeout: float = 30.0) -> imaplib
             conn = imaplib.IMAP4_SSL(mailbox.imap_host, mailbox.imap_port, ssl_context=context,
                                                     timeout=timeout)
         else:
-            if mailbox.imap_security == ImapSecurity.plain and not _loopback(mailbox.imap_host):
+            if mailbox.imap_security == ImapSecurity.plain and not is_loopback_host(mailbox.imap_host):
                 raise ImapError("plain IMAP is allowed only to a server on this machine; use TLS or STARTTLS")
             conn = imaplib.IMAP4(mailbox.imap_host, mailbox.imap_port, timeout=timeout)
             if mailbox.imap_security == ImapSecurity.starttls:
