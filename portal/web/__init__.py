@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from portal.security import csrf
 from portal.web import access, errors, filters
 
 
+class RowIntConverter(IntegerConverter):
+    """``<int:...>`` in every route: numbers past the databases' integer columns match no route (404), so such a
+    number never reaches PostgreSQL, which would refuse it with an error instead of finding no row."""
+
+    def __init__(self, url_map: Any, fixed_digits: int = 0, min: int | None = None,  # noqa: A002 (werkzeug's name)
+                 max: int | None = 2**31 - 1, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = RowIntConverter
     from portal.web.admin import bp as admin_bp
     from portal.web.api import bp as api_bp
     from portal.web.auth import bp as auth_bp

@@ -96,3 +96,13 @@ def test_junk_query_arguments_never_crash(client, session, make, login_as):
                 "/admin/audit?since=yesterday&until=2026-13-45&page=99999999999",
                 "/desk/members?page=0&country=ZZZ&status=maybe"):
         assert client.get(url).status_code == 200, url
+
+
+def test_numbers_past_the_integer_columns_are_not_found_not_errors(client, session, make, login_as):
+    """PostgreSQL refuses an id above 2**31-1 with an error; the route must answer 404 before it gets there."""
+    from portal.models import Role
+
+    login_as(make.user(session, Role.agent))
+    for path in ("/desk/tickets/2147483648", "/desk/repositories/99999999999", "/desk/organisations/2147483648"):
+        assert client.get(path).status_code == 404, path
+    assert client.get("/desk/tickets/2147483647").status_code == 404  # the largest id still routes, and is absent

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 INT64 = 2**63 - 1
+INT32 = 2**31 - 1  # the databases' integer columns (ids): larger values could never match a row
 _MULTILINE_CONTROLS = frozenset("\t\n\r")
 
 
@@ -67,6 +68,11 @@ def integer(*, required: bool = False, minimum: int | None = None, maximum: int 
     """A whole number."""
     return Field("integer", required=required, minimum=minimum, maximum=maximum, description=description,
                  nullable=nullable, default=default, example=example)
+
+
+def record_id(*, required: bool = False, description: str = "") -> Field:
+    """The id of a stored row: 1 up to the largest value an integer column holds."""
+    return integer(required=required, minimum=1, maximum=INT32, description=description)
 
 
 def boolean(*, required: bool = False, description: str = "", default: Any = None) -> Field:

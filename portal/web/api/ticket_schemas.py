@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.models import Category, Environment, Priority, Status
-from portal.web.api.schemas import Schema, array, boolean, integer, nested, string
+from portal.web.api.schemas import Schema, array, boolean, integer, nested, record_id, string
 
 STATUSES = tuple(s.value for s in Status)
 PRIORITIES = tuple(p.value for p in Priority)
@@ -76,7 +76,7 @@ TICKET_QUERY = Schema("TicketQuery", {
                    default="open"),
     "status": string(max_length=20, choices=STATUSES),
     "priority": string(max_length=10, choices=PRIORITIES),
-    "organisation_id": integer(minimum=1),
+    "organisation_id": record_id(),
     "doi": string(max_length=300, description="A DOI (exact) or a prefix such as 10.5438."),
     "q": string(max_length=200, description="A ticket number, a DOI or DOI prefix, or words searched in subjects and "
                 "messages (results then ranked by relevance)."),
@@ -89,7 +89,7 @@ NEW_TICKET = Schema("NewTicket", {
     "body": string(required=True, max_length=100_000, min_length=1, multiline=True, description="Markdown."),
     "requester_email": string(max_length=254, format="email",
                               description="Who asks; a member user's address makes them the requester."),
-    "organisation_id": integer(minimum=1),
+    "organisation_id": record_id(),
     "repository": string(max_length=40, description="The DataCite repository ID, e.g. UNIX.DATA."),
     "environment": string(max_length=12, choices=ENVIRONMENTS),
     "category": string(max_length=30, choices=CATEGORIES, default="other"),
@@ -116,7 +116,7 @@ STAFF_REQUEST = Schema("NewStaffRequest", {
     "observed": string(required=True, max_length=100_000, min_length=1, multiline=True,
                        description="What DataCite observed."),
     "repository": string(max_length=40, description="The DataCite repository ID concerned, if known."),
-    "organisation_id": integer(minimum=1),
+    "organisation_id": record_id(),
     "dois": array(string(max_length=300, min_length=1), max_items=200),
     "datacite_error": string(max_length=20_000, multiline=True),
     "urgency": string(max_length=10, choices=PRIORITIES, default="normal"),
