@@ -29,8 +29,13 @@
       // Keep the last preview; the Preview button still works.
     }
   };
-  text.addEventListener("input", () => {
+  const later = () => {
     clearTimeout(timer);
     timer = setTimeout(update, 300);
-  });
+  };
+  text.addEventListener("input", later);
+  // An edit made before this deferred script ran (or restored by the browser on "back") is previewed too.
+  if (text.value !== text.defaultValue) {
+    later();
+  }
 })();

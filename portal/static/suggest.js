@@ -72,9 +72,14 @@
         // Suggestions are a help, not a requirement: keep the form usable.
       }
     };
-    [subject, error].forEach((field) => field && field.addEventListener("input", () => {
+    const later = () => {
       clearTimeout(timer);
       timer = setTimeout(update, 350);
-    }));
+    };
+    [subject, error].forEach((field) => field && field.addEventListener("input", later));
+    // Text typed before this deferred script ran, or restored by the browser on "back", counts too.
+    if ([subject, error].some((field) => field && field.value.trim())) {
+      later();
+    }
   });
 })();

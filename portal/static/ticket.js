@@ -28,6 +28,7 @@
   }
 
   if (body) {
+    state = body.value.trim() ? "replying" : "viewing";  // typed before this deferred script ran
     body.addEventListener("input", function () {
       const next = body.value.trim() ? "replying" : "viewing";
       if (next !== state) { state = next; beat(); }

@@ -30,6 +30,7 @@ def test_publisher_edits_previews_publishes_and_restores(page, session, make, do
     sign_in(page, publisher.email, PASSWORD)
     page.get_by_role("link", name="Publishing").click()
     page.get_by_role("link", name="Edit Test and production").click()
+    page.wait_for_load_state()  # the click returns once the page starts loading; the deferred script runs later
 
     editor = page.get_by_label("Page text (Markdown with front matter)")
     editor.fill(editor.input_value().replace("## Two separate systems", "## Two entirely separate systems"))
@@ -68,6 +69,7 @@ def test_member_pasting_an_error_sees_the_right_article(page, session, make) -> 
 
     sign_in(page, member.email, PASSWORD)
     page.get_by_role("link", name="Docs").click()
+    page.wait_for_load_state()  # the click returns once the page starts loading; the deferred script runs later
     page.get_by_label("What were you trying to do?").fill("Publishing a dataset fails")
     page.get_by_label("The error DataCite gave you").fill(
         '{"errors":[{"source":"url","title":"URL https://data.unix.example/rec/7 is not allowed by repository '
@@ -88,3 +90,21 @@ def test_member_pasting_an_error_sees_the_right_article(page, session, make) -> 
     assert outcomes[0] == "shown" and {"opened", "solved"} <= set(outcomes)
     assert {e.user_id for e in events} == {member.id}
     assert len({e.interaction for e in events}) == 1
+
+
+def test_text_typed_before_the_script_ran_still_gets_suggestions(page, session, make) -> None:
+    """The script is deferred: whatever is in the fields when it starts (typed early, or restored by the
+    browser on "back") gets suggestions without another keystroke."""
+    org = make.organisation(session, "University of Unix", datacite_member_id="UNIX")
+    member = make.user(session, Role.member, org=org, name="Tomás Silva", email="tomas@unix.example")
+    sign_in(page, member.email, PASSWORD)
+    page.route("**/static/suggest.js", lambda route: route.abort())
+    page.get_by_role("link", name="Docs").click()
+    page.wait_for_load_state()
+    page.get_by_label("The error DataCite gave you").fill(
+        "URL https://data.unix.example/rec/7 is not allowed by repository unix.data domain settings.")
+    suggestions = page.locator("[data-suggestions] li")
+    expect(suggestions).to_have_count(0)  # no script yet, so nothing was suggested
+    page.unroute("**/static/suggest.js")
+    page.add_script_tag(url="/static/suggest.js")
+    expect(suggestions.first).to_contain_text("422 URL is not allowed by repository domain settings")
