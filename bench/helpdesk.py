@@ -7,6 +7,7 @@ Targets: p95 <= 25 ms for pages, <= 50 ms for searches.
 
 Run: .venv/bin/python bench/helpdesk.py [--tickets 100000] [--messages 1000000] [--runs 40] [--only sqlite|postgresql]
      quick try: .venv/bin/python bench/helpdesk.py --tickets 2000 --messages 20000
+     again and again on one data set: --database URL (generated into only when it holds no tickets yet)
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ from _pg import create_pg, drop_pg  # bench/_pg.py (the script's folder is on sy
 from flask.testing import FlaskClient
 from flask_login.utils import _create_identifier
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from portal import create_app, migrations
 from portal.db import make_engine
-from portal.models import Organisation, Role, TicketDoi, User
+from portal.models import Organisation, Role, Ticket, TicketDoi, User
 from portal.models.types import utcnow
 from portal.services import seed, seed_tickets
 from portal.vault import _b64e, generate_key
@@ -145,9 +146,24 @@ def measure(url: str, folder: Path, args: argparse.Namespace) -> None:
 
 
 
-def run(url: str, args: argparse.Namespace, folder: Path) -> None:
-    print(f"{make_url(url).get_backend_name()}: {args.tickets:,} tickets, {args.messages:,} messages", flush=True)
-    generate(url, args)
+def ticket_count(url: str) -> int:
+    engine = make_engine(url)
+    try:
+        migrations.upgrade(engine)
+        with Session(engine) as session:
+            return session.exec(select(func.count()).select_from(Ticket)).one()
+    finally:
+        engine.dispose()
+
+
+def run(url: str, args: argparse.Namespace, folder: Path, reuse: bool = False) -> None:
+    held = ticket_count(url) if reuse else 0
+    if held:
+        args.tickets = held
+        print(f"{make_url(url).get_backend_name()}: measuring the {held:,} tickets already there", flush=True)
+    else:
+        print(f"{make_url(url).get_backend_name()}: {args.tickets:,} tickets, {args.messages:,} messages", flush=True)
+        generate(url, args)
     measure(url, folder, args)
 
 
@@ -158,7 +174,12 @@ def main() -> None:
     parser.add_argument("--orgs", type=int, default=300, help="member organisations (two repositories each)")
     parser.add_argument("--runs", type=int, default=40, help="timed requests per figure")
     parser.add_argument("--only", choices=("sqlite", "postgresql"), default="")
+    parser.add_argument("--database", default="", help="use this database (kept); generate only if it has no tickets")
     args = parser.parse_args()
+    if args.database:
+        with tempfile.TemporaryDirectory() as folder:
+            run(args.database, args, Path(folder), reuse=True)
+        return
     server = os.environ.get("PORTAL_BENCH_DATABASE_URL") or os.environ.get("PORTAL_TEST_DATABASE_URL", "")
     with tempfile.TemporaryDirectory() as folder:
         if args.only != "postgresql":

@@ -130,6 +130,11 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_group_updated", "group_id", "updated_at"),
         Index("ix_ticket_assignee_updated", "assignee_id", "updated_at"),
         Index("ix_ticket_org_updated", "organisation_id", "updated_at"),
+        # A team's queue by priority and creation date: SQLite counts and lists through the first, PostgreSQL
+        # through the second, which it walks newest update first (the two dates are correlated, so walking
+        # ix_ticket_updated_at and filtering on created_at visits tens of thousands of rows).
+        Index("ix_ticket_group_priority_created", "group_id", "priority", "created_at"),
+        Index("ix_ticket_group_priority_updated", "group_id", "priority", "updated_at", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -18,9 +18,11 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
+    more: bool = False  # counted up to a cap: there are more than ``total`` (shown as "more than 10,000")
 
     @property
     def pages(self) -> int:
+        """Pages known to exist (all of them unless ``more``)."""
         return max(1, -(-self.total // self.per_page))
 
     @property
@@ -29,7 +31,7 @@ class Page(Generic[T]):
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.page < self.pages or (self.more and len(self.items) == self.per_page)
 
     @property
     def first_index(self) -> int:
@@ -37,6 +39,8 @@ class Page(Generic[T]):
 
     @property
     def last_index(self) -> int:
+        if self.more:
+            return (self.page - 1) * self.per_page + len(self.items)
         return min(self.total, self.page * self.per_page)
 
 

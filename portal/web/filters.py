@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_login import current_user
 
 from portal import __version__
@@ -20,7 +20,16 @@ def all_timezones() -> list[str]:
 
 
 def viewer_zone() -> ZoneInfo:
-    name = getattr(current_user, "timezone", "") if current_user.is_authenticated else ""
+    """The viewer's time zone (their own, else the site's, else UTC); worked out once per request."""
+    if has_request_context() and "viewer_zone" in g:
+        return g.viewer_zone
+    zone = _zone_of(getattr(current_user, "timezone", "") if current_user.is_authenticated else "")
+    if has_request_context():
+        g.viewer_zone = zone
+    return zone
+
+
+def _zone_of(name: str) -> ZoneInfo:
     for candidate in (name, current_app.config["DEFAULT_TIMEZONE"]):
         if not candidate:
             continue

@@ -78,3 +78,30 @@ def test_sort_by_priority_and_filters(session, make):
     assert set(numbers(tagged)) == {low.id, high.id}
     by_number = queues.list_tickets(session, agent, queues.QueueFilters(view="all", q=f"#{urgent.id}"), now=utcnow())
     assert numbers(by_number) == [urgent.id]
+
+
+def test_totals_are_counted_up_to_a_cap_and_paging_goes_on(session, make):
+    agent = make.user(session, Role.agent)
+    org = make.organisation(session)
+    made = [make.ticket(session, org=org, subject=f"ticket {n}") for n in range(7)]
+    now = utcnow()
+    every = queues.QueueFilters(view="all")
+
+    exact = queues.list_tickets(session, agent, every, now=now, per_page=2, exact_total=True)
+    assert (exact.total, exact.more, exact.pages) == (7, False, 4)
+    capped = queues.list_tickets(session, agent, every, now=now, per_page=2, count_cap=3)
+    assert (capped.total, capped.more) == (3, True)
+    assert capped.has_next and (capped.first_index, capped.last_index) == (1, 2)
+    # Beyond the counted pages, paging follows the rows: page 4 holds the seventh (oldest) ticket and is the last.
+    last = queues.list_tickets(session, agent, every, now=now, page=4, per_page=2, count_cap=3)
+    assert numbers(last) == [made[0].id] and not last.has_next and (last.first_index, last.last_index) == (7, 7)
+    seen = [n for p in range(1, 5)
+            for n in numbers(queues.list_tickets(session, agent, every, now=now, page=p, per_page=2, count_cap=3))]
+    assert sorted(seen) == sorted(t.id for t in made)
+    # Under the cap the count is exact and says so.
+    small = queues.list_tickets(session, agent, every, now=now, per_page=2, count_cap=7)
+    assert (small.total, small.more) == (7, False)
+    # An exact total still clamps a page beyond the end; a capped one cannot know the end and shows it empty.
+    assert queues.list_tickets(session, agent, every, now=now, page=99, per_page=2, exact_total=True).page == 4
+    beyond = queues.list_tickets(session, agent, every, now=now, page=99, per_page=2, count_cap=3)
+    assert beyond.items == [] and beyond.has_prev and not beyond.has_next

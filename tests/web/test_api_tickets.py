@@ -115,3 +115,13 @@ def test_service_profile_by_api(client, session, make, api):
     make.organisation(session, "Another")
     assert client.get("/api/v1/service-profile", headers=bearer(api["staff_token"])).json["organisations"] == 2
     assert client.get("/api/v1/service-profile", headers=bearer(api["agent_token"])).status_code == 403
+
+
+def test_list_total_is_exact_whatever_the_pages_cap(client, session, make, api, monkeypatch):
+    from portal.services.tickets import queues
+
+    monkeypatch.setattr(queues, "COUNT_CAP", 1)  # the desk pages would say "more than 1"
+    for n in range(3):
+        make.ticket(session, requester=api["member"], subject=f"Exact {n}")
+    listing = client.get("/api/v1/tickets?view=all&per_page=2", headers=bearer(api["agent_token"])).json
+    assert (listing["total"], listing["pages"], len(listing["items"])) == (3, 2, 2)

@@ -184,3 +184,19 @@ def test_agent_creates_a_ticket_for_a_member(client, session, login_as, desk):
     ticket = session.exec(select(Ticket)).one()
     assert response.status_code == 302
     assert (ticket.requester_id, ticket.channel, ticket.environment) == (desk["member"].id, "agent", "production")
+
+
+def test_queue_counts_up_to_a_cap_and_still_pages_on(client, session, login_as, desk, make, monkeypatch):
+    from portal.services.tickets import queues
+
+    monkeypatch.setattr(queues, "COUNT_CAP", 2)
+    for n in range(3):
+        make.ticket(session, org=desk["org"], subject=f"Capped {n}")
+    login_as(desk["agent"])
+    first = client.get("/desk/tickets?view=all&per_page=2").get_data(as_text=True)
+    assert "1–2 of more than 2" in first and 'rel="next"' in first and "Page 1 of" not in first
+    second = client.get("/desk/tickets?view=all&per_page=2&page=2").get_data(as_text=True)
+    assert "3–3 of more than 2" in second and 'rel="next"' not in second and "Capped 0" in second
+    monkeypatch.setattr(queues, "COUNT_CAP", 10)
+    exact = client.get("/desk/tickets?view=all&per_page=2").get_data(as_text=True)
+    assert "1–2 of 3" in exact and "Page 1 of 2" in exact

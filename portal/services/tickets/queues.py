@@ -19,6 +19,9 @@ from portal.services.tickets.visibility import scope
 __all__ = ["SOON", "VIEWS", "QueueFilters", "TicketRow", "bulk_targets", "counts", "doi_match", "list_tickets"]
 
 
+COUNT_CAP = 10_000  # the queue counts matches up to this many
+
+
 @dataclass
 class TicketRow:
     ticket: Ticket
@@ -51,8 +54,13 @@ def list_tickets(
     descending: bool = True,
     page: int = 1,
     per_page: int = 25,
+    exact_total: bool = False,
+    count_cap: int | None = None,
 ) -> Page[TicketRow]:
-    """One page of the tickets the viewer may see, for a view and filters; words in ``q`` search (ranked)."""
+    """One page of the tickets the viewer may see, for a view and filters; words in ``q`` search (ranked).
+
+    Unless ``exact_total``, the total is counted up to ``count_cap`` (default COUNT_CAP); beyond it the page says "more than" and paging
+    goes on while pages are full. Counting 100,000 closed tickets exactly costs more than the page itself."""
     q = filters.q.strip().lstrip("#")
     if q and not q.isdigit():
         from portal.services.search.service import search_tickets
@@ -67,10 +75,14 @@ def list_tickets(
     )
     stmt = apply_filters(stmt, viewer, filters, now=now)
     # Counted on the ticket table alone: the outer joins for names would make SQLite visit every row twice.
-    count = apply_filters(select(func.count()).select_from(Ticket), viewer, filters, now=now)
+    matching = apply_filters(select(Ticket.id), viewer, filters, now=now)
     if q:
         stmt = stmt.where(Ticket.id == int(q))
-        count = count.where(Ticket.id == int(q))
+        matching = matching.where(Ticket.id == int(q))
+    cap = None if exact_total else (count_cap or COUNT_CAP)
+    if cap is not None:
+        matching = matching.limit(cap + 1)
+    count = select(func.count()).select_from(matching.subquery())
     column = SORTS.get(sort)
     if sort == "priority":
         order = [_priority_order().desc() if descending else _priority_order().asc(), Ticket.id.desc()]  # type: ignore[union-attr]
@@ -82,26 +94,29 @@ def list_tickets(
         order = [Ticket.updated_at.desc(), Ticket.id.desc()]  # type: ignore[union-attr]
     page, per_page = clamp_page(page, per_page)
     total = int(session.exec(count).one())
-    page = min(page, max(1, -(-total // per_page)))
+    more = cap is not None and total > cap
+    if more:
+        total = cap  # type: ignore[assignment]
+    else:
+        page = min(page, max(1, -(-total // per_page)))
     rows = session.execute(stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
     items = [TicketRow(ticket=t, organisation=o or "", assignee=a or "") for t, o, a in rows]
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    return Page(items=items, total=total, page=page, per_page=per_page, more=more)
 
 
 def counts(session: Session, viewer: User, *, now: datetime) -> dict[str, int]:
-    """How many tickets each agent view holds, for the home page and the queue's tabs."""
+    """How many tickets each agent view holds, for the home page and the queue's tabs: one query over the
+    active tickets (a few thousand at most; closed and resolved tickets are not read)."""
     active = Ticket.status.in_(ACTIVE_STATUSES)  # type: ignore[attr-defined]
-
-    def count(*conditions: Any) -> int:
-        return session.exec(scope(select(func.count()).select_from(Ticket), viewer).where(*conditions)).one()
-
-    return {
-        "mine": count(active, Ticket.assignee_id == viewer.id),
-        "unassigned": count(active, Ticket.assignee_id.is_(None)),  # type: ignore[union-attr]
-        "breaching": count(active, Ticket.sla_due_at <= now + SOON),  # type: ignore[operator]
-        "waiting_datacite": count(Ticket.status == Status.waiting_datacite),
-        "open": count(active),
+    views = {
+        "mine": Ticket.assignee_id == viewer.id,
+        "unassigned": Ticket.assignee_id.is_(None),  # type: ignore[union-attr]
+        "breaching": Ticket.sla_due_at <= now + SOON,  # type: ignore[operator]
+        "waiting_datacite": Ticket.status == Status.waiting_datacite,
     }
+    stmt = select(func.count(), *(func.count().filter(condition) for condition in views.values()))
+    row = session.exec(scope(stmt.select_from(Ticket).where(active), viewer)).one()
+    return {"open": int(row[0]), **{name: int(n) for name, n in zip(views, row[1:], strict=True)}}
 
 
 def bulk_targets(session: Session, viewer: User, numbers: list[int]) -> list[Ticket]:

@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.errors import ValidationFailed
-from portal.models import Attachment, Channel, Status, Ticket
+from portal.models import Attachment, Channel, Status, Ticket, User
 from portal.models.tickets import CATEGORY_LABELS, STATUS_LABELS
 from portal.services import members
 from portal.services.accounts import list_users
@@ -69,9 +69,9 @@ def _filters() -> queues.QueueFilters:
     )
 
 
-def bulk_actions() -> list[tuple[str, str]]:
+def bulk_actions(agents: list[User] | None = None) -> list[tuple[str, str]]:
     options = [("", "Choose an action…"), ("assign:me", "Assign to me"), ("assign:none", "Unassign")]
-    options += [(f"assign:{u.id}", f"Assign to {u.name}") for u in assignable_agents(db())]
+    options += [(f"assign:{u.id}", f"Assign to {u.name}") for u in (assignable_agents(db()) if agents is None else agents)]
     options += [(f"status:{s.value}", f"Set status: {STATUS_LABELS[s]}") for s in Status if s != Status.new]
     return options
 
@@ -81,12 +81,13 @@ def tickets() -> str:
     args = page_args("")
     filters = _filters()
     page = queues.list_tickets(db(), current_user, filters, now=utcnow(), **args)
+    agents = assignable_agents(db())
     bulk = BulkForm()
-    bulk.action.choices = choices(bulk_actions())
+    bulk.action.choices = choices(bulk_actions(agents))
     return render_template(
         "desk/tickets.html", page=page, args=args, filters=filters, views=queues.VIEWS,
         counts=queues.counts(db(), current_user, now=utcnow()), bulk=bulk, groups=list_groups(db()),
-        agents=assignable_agents(db()), organisations=members.list_all_organisations(db()), statuses=STATUS_LABELS,
+        agents=agents, organisations=members.list_all_organisations(db()), statuses=STATUS_LABELS,
         categories=CATEGORY_LABELS,
     )
 
