@@ -152,3 +152,21 @@ def test_common_words_are_ranked_among_the_newest_matches(session, make, agent):
     assert page.limited and page.total == 5
     assert {h.ticket.id for h in page.items} == set(made[-5:])
     assert not search_tickets(session, viewer=agent, query="kiwi", now=utcnow()).limited
+
+
+def test_old_matches_are_found_when_the_newest_tickets_hold_none(session, make, agent):
+    """PostgreSQL looks for words among the newest tickets first, in growing windows (4 x candidates, then 8x):
+    matches far back, fewer than asked for, or spread over several windows are all found, newest first."""
+    org = make.organisation(session)
+    old = [make.ticket(session, org=org, subject=f"Mango {n}").id for n in range(3)]
+    middle = make.ticket(session, org=org, subject="Mango in the middle").id
+    for n in range(40):
+        make.ticket(session, org=org, subject=f"Apple {n}")
+    newest = make.ticket(session, org=org, subject="Mango again").id
+    # candidates=1: the first window is the newest 4 tickets, then 32, then 256
+    assert found(session, agent, "mango", candidates=1) == [newest]
+    two = search_tickets(session, viewer=agent, query="mango", now=utcnow(), candidates=2)
+    assert {h.ticket.id for h in two.items} == {newest, middle} and two.limited
+    every = search_tickets(session, viewer=agent, query="mango", now=utcnow(), candidates=50)
+    assert {h.ticket.id for h in every.items} == {*old, middle, newest} and not every.limited
+    assert found(session, agent, "durian", candidates=1) == []

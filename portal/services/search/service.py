@@ -24,6 +24,7 @@ PG_DOC = table("ticket_search", column("ticket_id"), column("subject"), column("
 # bm25 column weights: a word in the subject counts most, then the public conversation, then internal notes.
 SQLITE_RANK = "bm25(ticket_search, 8.0, 2.0, 1.0)"
 CANDIDATES = 300  # walking the index newest first costs per row scanned; 300 keeps a common word under 50 ms at 100k tickets
+WINDOW = 4  # PostgreSQL: word matches are sought among the newest 4 x CANDIDATES tickets first (then 8x as many, ...)
 
 
 @dataclass
@@ -45,10 +46,9 @@ class SearchPage(Page[Hit]):
     limited: bool = False
 
 
-def _ranked_page(session: Session, stmt: Any, candidates: Any, *, page: int, per_page: int) -> Page[Any]:
+def _ranked_page(session: Session, stmt: Any, scored: list[tuple[int, float]], *, page: int, per_page: int) -> Page[Any]:
     """Rank the candidates in Python (at most CANDIDATES rows) and load only the page's tickets."""
-    scored = sorted(session.execute(select(candidates.c.tid, candidates.c.score)).all(),
-                    key=lambda row: (-(row[1] or 0.0), -row[0]))
+    scored = sorted(scored, key=lambda row: (-(row[1] or 0.0), -row[0]))
     page, per_page = clamp_page(page, per_page)
     page = min(page, max(1, -(-len(scored) // per_page)))
     ids = [int(row[0]) for row in scored[(page - 1) * per_page: page * per_page]]
@@ -56,23 +56,54 @@ def _ranked_page(session: Session, stmt: Any, candidates: Any, *, page: int, per
     return Page(items=[rows[i] for i in ids if i in rows], total=len(scored), page=page, per_page=per_page)
 
 
-def _candidates(query: Query, *, dialect: str, include_internal: bool, where: Any, limit: int) -> Any:
+def _candidates(session: Session, query: Query, *, include_internal: bool, where: Any,
+                limit: int) -> list[tuple[int, float]]:
     """The newest ``limit`` (CANDIDATES) matching tickets (after the filters), each with its relevance score (higher is better).
 
-    Ranking every match of a common word would cost time in proportion to the whole archive; walking the index
-    newest first and ranking a bounded set keeps a search fast at any size, and exact whenever fewer match.
+    Ranking every match of a common word would cost time in proportion to the whole archive; taking the newest
+    matches and ranking a bounded set keeps a search fast at any size, and exact whenever fewer match.
     """
-    if dialect == "sqlite":
+    if session.get_bind().dialect.name == "sqlite":
+        # FTS5 walks its index newest rowid first and stops at the limit.
         columns = None if include_internal else ("subject", "public_text")
         inner = (select(Ticket.id.label("tid"), literal_column(f"-{SQLITE_RANK}").label("score"))  # type: ignore[union-attr]
                  .select_from(SQLITE_DOC).join(Ticket, Ticket.id == SQLITE_DOC.c.rowid)
                  .where(text("ticket_search MATCH :fts").bindparams(fts=fts5_expression(query, columns=columns))))
-        return where(inner).order_by(SQLITE_DOC.c.rowid.desc()).limit(limit).subquery()
+        found = session.execute(where(inner).order_by(SQLITE_DOC.c.rowid.desc()).limit(limit)).all()
+        return [(int(tid), float(score or 0.0)) for tid, score in found]
+    return _pg_candidates(session, query, include_internal=include_internal, where=where, limit=limit)
+
+
+def _pg_candidates(session: Session, query: Query, *, include_internal: bool, where: Any,
+                   limit: int) -> list[tuple[int, float]]:
+    """PostgreSQL: the GIN index finds matches in no order, so look at the newest tickets first, in windows of
+    ticket numbers that grow eightfold until ``limit`` matches are found or the window holds every ticket.
+
+    Walking the primary key newest first instead reads each row's (TOASTed) vector: 34 ms for 'fabrica' (in 6%
+    of 100k tickets) against 8-10 ms in windows; a word in most tickets is found in the first window. Ranking
+    reads the vectors of the chosen tickets only.
+    """
     tsquery = func.plainto_tsquery(literal_column("'simple'::regconfig"), " ".join(query.terms))
     vector = PG_DOC.c.all_tsv if include_internal else PG_DOC.c.public_tsv
-    inner = (select(Ticket.id.label("tid"), func.ts_rank(vector, tsquery).label("score"))  # type: ignore[union-attr]
-             .select_from(PG_DOC).join(Ticket, Ticket.id == PG_DOC.c.ticket_id).where(vector.op("@@")(tsquery)))
-    return where(inner).order_by(PG_DOC.c.ticket_id.desc()).limit(limit).subquery()
+    newest = session.execute(select(func.max(PG_DOC.c.ticket_id))).scalar() or 0
+    span = WINDOW * limit
+    while True:
+        low = newest - span
+        matching = (select(Ticket.id.label("tid")).select_from(PG_DOC)  # type: ignore[union-attr]
+                    .join(Ticket, Ticket.id == PG_DOC.c.ticket_id).where(vector.op("@@")(tsquery)))
+        if low > 0:
+            matching = matching.where(PG_DOC.c.ticket_id > low)
+        # "+ 0": sort the window's matches, so the planner cannot choose to walk the primary key instead.
+        ids = [int(i) for i in session.execute(
+            where(matching).order_by((PG_DOC.c.ticket_id + 0).desc()).limit(limit)).scalars().all()]
+        if len(ids) >= limit or low <= 0:
+            break
+        span *= 8
+    if not ids:
+        return []
+    ranked = session.execute(select(PG_DOC.c.ticket_id, func.ts_rank(vector, tsquery))
+                             .where(PG_DOC.c.ticket_id.in_(ids))).all()
+    return [(int(tid), float(score or 0.0)) for tid, score in ranked]
 
 
 def _documents(session: Session, ids: list[int], *, dialect: str, include_internal: bool) -> dict[int, tuple[str, ...]]:
@@ -128,8 +159,8 @@ def search_tickets(
         return apply_filters(statement, viewer, filters, now=now)
 
     if parsed.kind == "words":
-        matches = _candidates(parsed, dialect=dialect, include_internal=include_internal, where=where, limit=candidates)
-        result = _ranked_page(session, stmt, matches, page=page, per_page=per_page)
+        scored = _candidates(session, parsed, include_internal=include_internal, where=where, limit=candidates)
+        result = _ranked_page(session, stmt, scored, page=page, per_page=per_page)
     else:
         if parsed.kind == "number":
             stmt = where(stmt).where(Ticket.id == parsed.number)
