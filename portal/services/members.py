@@ -363,4 +363,12 @@ def list_repositories(session: Session, org: Organisation) -> list[RepositoryVie
         select(Repository).where(Repository.organisation_id == org.id).order_by(Repository.environment.desc(),  # type: ignore[attr-defined]
                                                                                Repository.symbol)
     ).all()
-    return [RepositoryView(repository=r, prefixes=prefixes_of(session, r)) for r in repos]
+    prefixes: dict[int, list[str]] = {}
+    if repos:
+        for repository_id, prefix in session.exec(
+            select(RepositoryPrefix.repository_id, RepositoryPrefix.prefix)
+            .where(RepositoryPrefix.repository_id.in_([r.id for r in repos]))  # type: ignore[union-attr]
+            .order_by(RepositoryPrefix.prefix)
+        ).all():
+            prefixes.setdefault(repository_id, []).append(prefix)
+    return [RepositoryView(repository=r, prefixes=prefixes.get(r.id or 0, [])) for r in repos]

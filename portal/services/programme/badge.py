@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from portal import audit
 from portal.errors import ValidationFailed
 from portal.models import ProgrammeBadge, User
-from portal.services.programme.steps import is_listed
+from portal.services.programme.steps import is_listed, note_edit
 
 MAX_BYTES = 512 * 1024
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -105,6 +105,7 @@ def upload_badge(session: Session, *, filename: str, data: bytes, actor: User, n
     audit.record(session, "programme.badge", actor=actor, target=row, ip=ip,
                  detail={"filename": name, "content_type": content_type, "size": len(stored)})
     session.commit()
+    note_edit()
     return row
 
 

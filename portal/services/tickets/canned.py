@@ -61,11 +61,11 @@ def get_answer(session: Session, answer_id: int) -> CannedAnswer:
     return answer
 
 
-def suggested_for(session: Session, ticket: Ticket) -> CannedAnswer | None:
+def suggested_for(ticket: Ticket, answers: list[CannedAnswer]) -> CannedAnswer | None:
+    """The answer for the DataCite failure recognised in the ticket, among ``answers`` (the active ones)."""
     if not ticket.failure_key:
         return None
-    return session.exec(select(CannedAnswer).where(CannedAnswer.failure_key == ticket.failure_key,
-                                                   CannedAnswer.active.is_(True))).first()  # type: ignore[attr-defined]
+    return next((a for a in answers if a.active and a.failure_key == ticket.failure_key), None)
 
 
 def save_answer(session: Session, answer: CannedAnswer | None, *, title: str, body: str, failure_key: str,

@@ -146,7 +146,7 @@ def ticket_page(ticket: Ticket, *, reply: ReplyForm | None = None, fields: Field
     reply.after.choices = choices([("", "— keep as it is —")] + [(s.value, s.label) for s in allowed_next(ticket)
                                                                   if s != Status.open or ticket.status == Status.new])
     answers = canned.list_answers(session)
-    suggested = canned.suggested_for(session, ticket)
+    suggested = canned.suggested_for(ticket, answers)
     reply.canned_id.choices = choices([("", "— choose —")] + [(str(a.id), a.title) for a in answers])
     if suggested and not reply.canned_id.data:
         reply.canned_id.data = str(suggested.id)
@@ -155,10 +155,11 @@ def ticket_page(ticket: Ticket, *, reply: ReplyForm | None = None, fields: Field
     repos = members.list_repositories(session, org) if org else []
     fields.repository_id.choices = choices(
         [("", "— none —")] + [(str(r.repository.id), f"{r.repository.symbol} ({r.repository.environment})") for r in repos])
+    dois, tag_list = tags.dois_of(session, ticket), tags.tags_of(session, ticket)
     if fields.repository_id.data is None or not request.form:
         fields.repository_id.data = str(ticket.repository_id or "")
-        fields.dois.data = "\n".join(tags.dois_of(session, ticket))
-        fields.tags.data = ", ".join(tags.tags_of(session, ticket))
+        fields.dois.data = "\n".join(dois)
+        fields.tags.data = ", ".join(tag_list)
     assign_form = AssignForm(formdata=None)
     assign_form.assignee_id.choices = choices([("", "— nobody —")] + [(str(u.id), u.name) for u in assignable_agents(session)])
     assign_form.assignee_id.data = str(ticket.assignee_id or "")
@@ -172,7 +173,7 @@ def ticket_page(ticket: Ticket, *, reply: ReplyForm | None = None, fields: Field
         messages=messages.visible_messages(session, ticket, viewer),
         files=messages.attachments_by_message(session, ticket),
         events=history.list_events(session, ticket, include_internal=True),
-        dois=tags.dois_of(session, ticket), tag_list=tags.tags_of(session, ticket),
+        dois=dois, tag_list=tag_list,
         links=links.links_of(session, ticket), escalations=escalation.escalations_of(session, ticket),
         recognised=recognise(ticket.error_text), suggested=suggested, others=presence.others(session, ticket, viewer, now=now),
         reply=reply, fields=fields, assign_form=assign_form, status_form=status_form,
