@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from portal.models.checks import PlanState
 from portal.services.checks.readiness import STATUS_LABELS
-from portal.web.fields import Mandatory, choices
+from portal.web.fields import Mandatory, SelectField, choices
 
 
 class SchemaPlanForm(FlaskForm):

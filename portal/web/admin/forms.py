@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from portal.models.accounts import ROLE_LABELS
-from portal.web.fields import Mandatory, choices
+from portal.web.fields import Mandatory, SelectField, choices
 
 
 def role_choices() -> list[SelectChoice]:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import Length
 
 from portal.errors import ValidationFailed
@@ -16,7 +16,7 @@ from portal.services.tickets import groups
 from portal.services.tickets.assignment import assignable_agents
 from portal.web.admin import bp
 from portal.web.common import apply_errors, client_ip, db
-from portal.web.fields import Mandatory, choices
+from portal.web.fields import Mandatory, SelectField, choices
 
 MODES = [(AssignmentMode.manual.value, "By hand"), (AssignmentMode.round_robin.value, "Round robin"),
          (AssignmentMode.load.value, "Lowest open load")]

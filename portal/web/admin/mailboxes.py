@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, PasswordField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
 from portal.errors import ValidationFailed
@@ -16,7 +16,7 @@ from portal.services.mail import mailboxes
 from portal.services.tickets import groups
 from portal.web.admin import bp
 from portal.web.common import apply_errors, client_ip, db, page_args
-from portal.web.fields import Mandatory, choices
+from portal.web.fields import Mandatory, SelectField, choices
 
 PURPOSES = [(MailboxPurpose.member_support.value, "Member support"),
             (MailboxPurpose.designated_contact.value, "Designated contact (DataCite staff)")]

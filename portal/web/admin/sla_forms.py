@@ -7,11 +7,11 @@ from collections.abc import Mapping
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import Length
 
 from portal.models.sla import SLA_PRIORITIES
-from portal.web.fields import Mandatory, choices
+from portal.web.fields import Mandatory, SelectField, choices
 from portal.web.filters import all_timezones
 
 MIN_SLOTS = 3

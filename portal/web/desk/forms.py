@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from portal.identifiers import countries
 from portal.models import ApiTarget, ContactRole, Environment
-from portal.web.fields import Mandatory, choices
+from portal.web.fields import Mandatory, SelectField, choices
 
 
 class OrganisationForm(FlaskForm):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from portal.models import Category, Channel, Environment, LinkKind, Priority, Status
 from portal.models.tickets import CATEGORY_LABELS, STATUS_LABELS
-from portal.web.fields import Mandatory, choices
+from portal.web.fields import Mandatory, SelectField, choices
 
 PRIORITIES = [(p.value, p.value.capitalize()) for p in Priority]
 CATEGORIES = [(c.value, CATEGORY_LABELS[c]) for c in Category]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portal.services.docs.frontmatter import AUDIENCES
-from portal.web.fields import choices
+from portal.web.fields import SelectField, choices
 
 
 class EditForm(FlaskForm):

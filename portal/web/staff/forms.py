@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from portal.web.fields import Mandatory, choices
+from portal.web.fields import Mandatory, SelectField, choices
 
 URGENCY = [("low", "Low: when convenient"), ("normal", "Normal"), ("high", "High: members are affected"),
            ("urgent", "Urgent: registrations are failing now")]
