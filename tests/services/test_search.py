@@ -170,3 +170,19 @@ def test_old_matches_are_found_when_the_newest_tickets_hold_none(session, make, 
     every = search_tickets(session, viewer=agent, query="mango", now=utcnow(), candidates=50)
     assert {h.ticket.id for h in every.items} == {*old, middle, newest} and not every.limited
     assert found(session, agent, "durian", candidates=1) == []
+
+
+def test_search_within_an_organisation_follows_a_ticket_to_another_organisation(session, make, agent):
+    a, b = make.organisation(session), make.organisation(session)
+    member_a, member_b = make.user(session, Role.member, org=a), make.user(session, Role.member, org=b)
+    moving = make.ticket(session, org=a, subject="Papaya harvest fails")
+    make.ticket(session, org=b, subject="Papaya in b")
+    assert found(session, member_a, "papaya") == [moving.id]
+    assert found(session, agent, "papaya", filters=QueueFilters(view="all", organisation_id=a.id)) == [moving.id]
+    moving.organisation_id = b.id
+    session.add(moving)
+    session.commit()
+    assert found(session, member_a, "papaya") == []
+    assert moving.id in found(session, member_b, "papaya")
+    assert found(session, agent, "papaya", filters=QueueFilters(view="all", organisation_id=a.id)) == []
+    assert len(found(session, agent, "papaya", filters=QueueFilters(view="all", organisation_id=b.id))) == 2

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from portal.models import Organisation, Ticket, User
 from portal.services.pagination import Page, clamp_page, paginate
 from portal.services.search.highlight import mark, snippet
+from portal.services.search.index import scope_token
 from portal.services.search.query import Query, fts5_expression, parse_query
 from portal.services.tickets.filters import QueueFilters, apply_filters, doi_match
 from portal.services.tickets.visibility import is_desk
@@ -22,7 +23,7 @@ SQLITE_DOC = table("ticket_search", column("rowid"), column("subject"), column("
 PG_DOC = table("ticket_search", column("ticket_id"), column("subject"), column("public_text"), column("internal_text"),
                column("public_tsv"), column("all_tsv"))
 # bm25 column weights: a word in the subject counts most, then the public conversation, then internal notes.
-SQLITE_RANK = "bm25(ticket_search, 8.0, 2.0, 1.0)"
+SQLITE_RANK = "bm25(ticket_search, 8.0, 2.0, 1.0, 0.0)"
 CANDIDATES = 300  # walking the index newest first costs per row scanned; 300 keeps a common word under 50 ms at 100k tickets
 WINDOW = 4  # PostgreSQL: word matches are sought among the newest 4 x CANDIDATES tickets first (then 8x as many, ...)
 
@@ -56,19 +57,23 @@ def _ranked_page(session: Session, stmt: Any, scored: list[tuple[int, float]], *
     return Page(items=[rows[i] for i in ids if i in rows], total=len(scored), page=page, per_page=per_page)
 
 
-def _candidates(session: Session, query: Query, *, include_internal: bool, where: Any,
-                limit: int) -> list[tuple[int, float]]:
+def _candidates(session: Session, query: Query, *, include_internal: bool, where: Any, limit: int,
+                organisation_id: int | None = None) -> list[tuple[int, float]]:
     """The newest ``limit`` (CANDIDATES) matching tickets (after the filters), each with its relevance score (higher is better).
 
     Ranking every match of a common word would cost time in proportion to the whole archive; taking the newest
     matches and ranking a bounded set keeps a search fast at any size, and exact whenever fewer match.
     """
     if session.get_bind().dialect.name == "sqlite":
-        # FTS5 walks its index newest rowid first and stops at the limit.
+        # FTS5 walks its index newest rowid first and stops at the limit; within one organisation it intersects
+        # with that organisation's scope token first (the SQL filters below still decide what is seen).
         columns = None if include_internal else ("subject", "public_text")
+        expression = fts5_expression(query, columns=columns)
+        if organisation_id is not None:
+            expression = f'({expression}) AND scope : "{scope_token(organisation_id)}"'
         inner = (select(Ticket.id.label("tid"), literal_column(f"-{SQLITE_RANK}").label("score"))  # type: ignore[union-attr]
                  .select_from(SQLITE_DOC).join(Ticket, Ticket.id == SQLITE_DOC.c.rowid)
-                 .where(text("ticket_search MATCH :fts").bindparams(fts=fts5_expression(query, columns=columns))))
+                 .where(text("ticket_search MATCH :fts").bindparams(fts=expression)))
         found = session.execute(where(inner).order_by(SQLITE_DOC.c.rowid.desc()).limit(limit)).all()
         return [(int(tid), float(score or 0.0)) for tid, score in found]
     return _pg_candidates(session, query, include_internal=include_internal, where=where, limit=limit)
@@ -159,7 +164,9 @@ def search_tickets(
         return apply_filters(statement, viewer, filters, now=now)
 
     if parsed.kind == "words":
-        scored = _candidates(session, parsed, include_internal=include_internal, where=where, limit=candidates)
+        within = filters.organisation_id if is_desk(viewer) else viewer.organisation_id
+        scored = _candidates(session, parsed, include_internal=include_internal, where=where, limit=candidates,
+                             organisation_id=within)
         result = _ranked_page(session, stmt, scored, page=page, per_page=per_page)
     else:
         if parsed.kind == "number":
