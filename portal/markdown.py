@@ -18,6 +18,7 @@ Two profiles:
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import xml.etree.ElementTree as etree  # noqa: S405  (builds trees, never parses input)
@@ -204,8 +205,18 @@ def _build_converter(profile: Profile) -> markdown.Markdown:
 
 
 def render_markdown(text: str, *, profile: Profile = "message") -> Markup:
-    """Markdown to sanitised HTML for the given profile."""
+    """Markdown to sanitised HTML for the given profile (messages: remembered, as they are shown again and again)."""
+    if profile == "message" and len(text or "") <= MESSAGE_CACHE_MAX_CHARS:
+        return _message_html(text or "")
     return render_markdown_with_toc(text, profile=profile)[0]
+
+
+MESSAGE_CACHE_MAX_CHARS = 20_000
+
+
+@functools.lru_cache(maxsize=4096)
+def _message_html(text: str) -> Markup:
+    return render_markdown_with_toc(text, profile="message")[0]
 
 
 def render_markdown_with_toc(text: str, *, profile: Profile = "docs") -> tuple[Markup, list[dict[str, object]]]:

@@ -254,3 +254,17 @@ def test_the_grep_would_catch_a_violation(tmp_path: Path) -> None:
                "{% autoescape false %}"]
     assert all(UNSAFE_MARKERS.search(s) for s in samples)
     assert not UNSAFE_MARKERS.search("{{ page.html }}")
+
+
+def test_message_html_is_remembered_and_the_same():
+    from portal.markdown import _message_html, render_markdown, render_markdown_with_toc
+
+    text = "Hello **there** <script>alert(1)</script> 10.5438/abc"
+    before = _message_html.cache_info().hits
+    first, second = render_markdown(text), render_markdown(text)
+    assert first == second == render_markdown_with_toc(text, profile="message")[0]
+    assert "<script" not in first and "<strong>there</strong>" in first
+    assert _message_html.cache_info().hits == before + 1
+    docs_hits = _message_html.cache_info().hits
+    render_markdown("# Docs page", profile="docs")  # documentation pages are not kept here
+    assert _message_html.cache_info().hits == docs_hits

@@ -58,3 +58,26 @@ def test_presence_shows_others_not_oneself_and_expires(session, make):
     seen = presence.others(session, ticket, ben, now=now)
     assert [(p.name, p.state) for p in seen] == [("Priya", "replying")]
     assert presence.others(session, ticket, ben, now=now + timedelta(minutes=5)) == []
+
+
+def test_presence_is_written_again_only_when_it_would_change_something(session, make):
+    from datetime import timedelta
+
+    from portal.models import TicketPresence
+
+    ticket = make.ticket(session, requester=None, org=make.organisation(session))
+    priya = make.user(session, Role.agent, name="Priya")
+    now = utcnow()
+
+    def seen():
+        session.expire_all()
+        row = session.get(TicketPresence, (ticket.id, priya.id))
+        return row.state, row.seen_at
+
+    presence.touch(session, ticket, priya, state="viewing", now=now)
+    presence.touch(session, ticket, priya, state="viewing", now=now + timedelta(seconds=5))  # a reload
+    assert seen() == ("viewing", now)
+    presence.touch(session, ticket, priya, state="replying", now=now + timedelta(seconds=6))  # started writing
+    assert seen() == ("replying", now + timedelta(seconds=6))
+    presence.touch(session, ticket, priya, state="replying", now=now + timedelta(seconds=40))  # the heartbeat
+    assert seen() == ("replying", now + timedelta(seconds=40))

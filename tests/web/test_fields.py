@@ -36,3 +36,4 @@ def test_lean_select_keeps_per_option_attributes():
     form.pick.choices = [SelectChoice("a", "A", render_kw={"disabled": True}), SelectChoice("b", "B")]
     assert str(form.pick()) == ('<select id="pick" name="pick"><option disabled value="a">A</option>'
                                 '<option selected value="b">B</option></select>')
+

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from portal.models import Ticket, TicketPresence, User
 
 FRESH = timedelta(seconds=90)
+STILL_FRESH = timedelta(seconds=10)  # a presence seen this recently in the same state is not written again
 STATES = ("viewing", "replying")
 
 
@@ -24,6 +25,8 @@ def touch(session: Session, ticket: Ticket, user: User, *, state: str, now: date
     """Record that the user has the ticket open (or is writing); kept current by the page's heartbeat."""
     state = state if state in STATES else "viewing"
     row = session.get(TicketPresence, (ticket.id, user.id))
+    if row is not None and row.state == state and timedelta(0) <= now - row.seen_at < STILL_FRESH:
+        return  # reloading the page, or a heartbeat soon after it: nothing to write
     if row is None:
         row = TicketPresence(ticket_id=ticket.id or 0, user_id=user.id or 0, state=state, seen_at=now)
     row.state, row.seen_at = state, now
