@@ -9,7 +9,8 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.web.fields import LeanSelect, SelectField, choices
 
-CHOICES = [("", "— choose —"), ("a&b", 'Quote " and <tag>'), ("x", ""), ("10.5438/ABC", "DOI prefix é")]
+CHOICES = [("", "— choose —"), ("a&b", 'Quote " and <tag>'), ("x", ""), ("10.5438/ABC", "DOI prefix é"),
+           ('"><script>alert(1)</script>', "hostile value")]
 
 
 @pytest.mark.parametrize("data", ["", "a&b", "x", "10.5438/ABC", "missing"])
@@ -25,7 +26,9 @@ def test_lean_select_matches_wtforms(data):
     theirs.pick.choices = choices(CHOICES)
     assert isinstance(ours.pick.widget, LeanSelect)
     assert ours.pick(**{"aria-invalid": "false"}) == theirs.pick(**{"aria-invalid": "false"})
-    assert 'value="a&amp;b"' in ours.pick() and "&lt;tag&gt;" in ours.pick()
+    html = str(ours.pick())
+    assert 'value="a&amp;b"' in html and "&lt;tag&gt;" in html and "<script>" not in html
+    assert 'value="&#34;&gt;&lt;script&gt;' in html
 
 
 def test_lean_select_keeps_per_option_attributes():
