@@ -36,6 +36,11 @@ class LeanSelect(Select):
     """
 
     @classmethod
+    def _dispatch_render_option(cls) -> Any:
+        # wtforms inspects render_option's signature on every render to support pre-3.3 overrides; ours is current.
+        return cls.render_option
+
+    @classmethod
     def render_option(cls, choice: SelectChoice, **kwargs: Any) -> Markup:
         if kwargs or choice.render_kw:
             return super().render_option(choice, **kwargs)
