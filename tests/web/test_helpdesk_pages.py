@@ -10,6 +10,7 @@ from sqlmodel import select
 from portal.models import Attachment, CannedAnswer, Message, Role, Status, Ticket
 from portal.models.types import utcnow
 from portal.services.tickets.messages import add_message
+from portal.services.tickets.status import set_status
 from tests.helpdesk import ctx_for_tests
 
 
@@ -200,3 +201,22 @@ def test_queue_counts_up_to_a_cap_and_still_pages_on(client, session, login_as, 
     monkeypatch.setattr(queues, "COUNT_CAP", 10)
     exact = client.get("/desk/tickets?view=all&per_page=2").get_data(as_text=True)
     assert "1–2 of 3" in exact and "Page 1 of 2" in exact
+
+
+def test_each_views_total_is_its_tab_count(client, session, login_as, desk, make):
+    from portal.services.tickets import queues
+
+    agent = desk["agent"]
+    make.ticket(session, org=desk["org"], subject="Mine", assignee_id=agent.id)
+    make.ticket(session, org=desk["org"], subject="Nobody's")
+    done = make.ticket(session, org=desk["org"], subject="Done")
+    set_status(session, done, Status.resolved, actor=agent, ctx=ctx_for_tests(), now=utcnow())
+    login_as(agent)
+    counts = queues.counts(session, agent, now=utcnow())
+    for view, expected in (("mine", 1), ("unassigned", 1), ("open", 2), ("waiting_datacite", 0)):
+        html = client.get(f"/desk/tickets?view={view}").get_data(as_text=True)
+        assert counts[view] == expected
+        assert (f"1–{expected} of {expected}" in html) if expected else ("No tickets here." in html)
+        assert html.count('name="ticket" value=') == expected
+    every = client.get("/desk/tickets?view=all").get_data(as_text=True)
+    assert "1–3 of 3" in every

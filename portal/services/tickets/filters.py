@@ -41,6 +41,13 @@ class QueueFilters:
     created_from: date | None = None
     created_to: date | None = None
 
+    @property
+    def view_only(self) -> bool:
+        """True when nothing but the view is chosen (then the view's tab count is the list's total)."""
+        return not (self.status or self.priority or self.category or self.group_id or self.assignee_id
+                    or self.organisation_id or self.repository_id or self.tag or self.doi or self.channel
+                    or self.q.strip() or self.created_from or self.created_to)
+
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)

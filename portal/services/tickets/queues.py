@@ -56,11 +56,13 @@ def list_tickets(
     per_page: int = 25,
     exact_total: bool = False,
     count_cap: int | None = None,
+    known_total: int | None = None,
 ) -> Page[TicketRow]:
     """One page of the tickets the viewer may see, for a view and filters; words in ``q`` search (ranked).
 
     Unless ``exact_total``, the total is counted up to ``count_cap`` (default COUNT_CAP); beyond it the page says "more than" and paging
-    goes on while pages are full. Counting 100,000 closed tickets exactly costs more than the page itself."""
+    goes on while pages are full. Counting 100,000 closed tickets exactly costs more than the page itself.
+    ``known_total``: the caller already counted these tickets (the view's tab count, same ``now``)."""
     q = filters.q.strip().lstrip("#")
     if q and not q.isdigit():
         from portal.services.search.service import search_tickets
@@ -92,7 +94,7 @@ def list_tickets(
     else:
         order = [Ticket.updated_at.desc(), Ticket.id.desc()]  # type: ignore[union-attr]
     page, per_page = clamp_page(page, per_page)
-    total = int(session.exec(count).one())
+    total = known_total if known_total is not None else int(session.exec(count).one())
     more = cap is not None and total > cap
     if more:
         total = cap  # type: ignore[assignment]

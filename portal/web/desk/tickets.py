@@ -80,13 +80,16 @@ def bulk_actions(agents: list[User] | None = None) -> list[tuple[str, str]]:
 def tickets() -> str:
     args = page_args("")
     filters = _filters()
-    page = queues.list_tickets(db(), current_user, filters, now=utcnow(), **args)
+    now = utcnow()
+    counts = queues.counts(db(), current_user, now=now)
+    page = queues.list_tickets(db(), current_user, filters, now=now, **args,
+                               known_total=counts.get(filters.view) if filters.view_only else None)
     agents = assignable_agents(db())
     bulk = BulkForm()
     bulk.action.choices = choices(bulk_actions(agents))
     return render_template(
         "desk/tickets.html", page=page, args=args, filters=filters, views=queues.VIEWS,
-        counts=queues.counts(db(), current_user, now=utcnow()), bulk=bulk, groups=list_groups(db()),
+        counts=counts, bulk=bulk, groups=list_groups(db()),
         agents=agents, organisations=members.list_all_organisations(db()), statuses=STATUS_LABELS,
         categories=CATEGORY_LABELS,
     )
