@@ -358,11 +358,16 @@ def update_repository(session: Session, repo: Repository, data: RepositoryInput,
     return repo, changes
 
 
-def list_repositories(session: Session, org: Organisation) -> list[RepositoryView]:
-    repos = session.exec(
+def repositories_of(session: Session, org: Organisation) -> list[Repository]:
+    """The organisation's repositories, production first, by symbol (without prefixes: for choice lists)."""
+    return list(session.exec(
         select(Repository).where(Repository.organisation_id == org.id).order_by(Repository.environment.desc(),  # type: ignore[attr-defined]
                                                                                Repository.symbol)
-    ).all()
+    ).all())
+
+
+def list_repositories(session: Session, org: Organisation) -> list[RepositoryView]:
+    repos = repositories_of(session, org)
     prefixes: dict[int, list[str]] = {}
     if repos:
         for repository_id, prefix in session.exec(

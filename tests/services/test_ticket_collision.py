@@ -81,3 +81,16 @@ def test_presence_is_written_again_only_when_it_would_change_something(session, 
     assert seen() == ("replying", now + timedelta(seconds=6))
     presence.touch(session, ticket, priya, state="replying", now=now + timedelta(seconds=40))  # the heartbeat
     assert seen() == ("replying", now + timedelta(seconds=40))
+
+
+def test_check_in_records_me_and_returns_the_others_in_one_read(session, make):
+    from datetime import timedelta
+
+    ticket = make.ticket(session, requester=None, org=make.organisation(session))
+    priya, ben, old = (make.user(session, Role.agent, name=n) for n in ("Priya", "Ben", "Olga"))
+    now = utcnow()
+    presence.touch(session, ticket, old, state="viewing", now=now - timedelta(minutes=10))  # left long ago
+    presence.touch(session, ticket, priya, state="replying", now=now)
+    seen = presence.check_in(session, ticket, ben, state="viewing", now=now)
+    assert [(p.name, p.state) for p in seen] == [("Priya", "replying")]
+    assert [(p.name, p.state) for p in presence.others(session, ticket, priya, now=now)] == [("Ben", "viewing")]

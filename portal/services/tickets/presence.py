@@ -23,8 +23,24 @@ class Present:
 
 def touch(session: Session, ticket: Ticket, user: User, *, state: str, now: datetime) -> None:
     """Record that the user has the ticket open (or is writing); kept current by the page's heartbeat."""
+    _record(session, ticket, user, session.get(TicketPresence, (ticket.id, user.id)), state=state, now=now)
+
+
+def check_in(session: Session, ticket: Ticket, user: User, *, state: str, now: datetime) -> list[Present]:
+    """``touch`` and ``others`` with one read: record the user's presence, return who else has the ticket open."""
+    rows = session.exec(
+        select(TicketPresence, User.name).join(User, User.id == TicketPresence.user_id)  # type: ignore[arg-type]
+        .where(TicketPresence.ticket_id == ticket.id).order_by(User.name)
+    ).all()
+    present = [Present(name=name, state=row.state, seen_at=row.seen_at) for row, name in rows
+               if row.user_id != user.id and row.seen_at >= now - FRESH]
+    _record(session, ticket, user, next((row for row, _ in rows if row.user_id == user.id), None), state=state, now=now)
+    return present
+
+
+def _record(session: Session, ticket: Ticket, user: User, row: TicketPresence | None, *, state: str,
+            now: datetime) -> None:
     state = state if state in STATES else "viewing"
-    row = session.get(TicketPresence, (ticket.id, user.id))
     if row is not None and row.state == state and timedelta(0) <= now - row.seen_at < STILL_FRESH:
         return  # reloading the page, or a heartbeat soon after it: nothing to write
     if row is None:

@@ -257,9 +257,9 @@ def ticket_presence(number: int) -> Any:
     session = db()
     ticket = get_ticket(session, number, current_user)
     now = utcnow()
-    presence.touch(session, ticket, _me(), state=request.form.get("state", "viewing"), now=now)
+    others = presence.check_in(session, ticket, _me(), state=request.form.get("state", "viewing"), now=now)
     return jsonify(
-        others=[{"name": p.name, "state": p.state} for p in presence.others(session, ticket, _me(), now=now)],
+        others=[{"name": p.name, "state": p.state} for p in others],
         last_message_id=ticket.last_message_id,
     )
 

@@ -107,9 +107,8 @@ def ticket_new() -> Any:
     org = members.get_organisation(db(), int(org_id)) if org_id and org_id.isdigit() else None
     people = list_users(db(), organisation_id=org.id, active=True, per_page=200).items if org else []
     form.requester.choices = choices([("", "— none —")] + [(str(u.id), f"{u.name} <{u.email}>") for u in people])
-    repos = members.list_repositories(db(), org) if org else []
-    form.repository_id.choices = choices(
-        [("", "— none —")] + [(str(r.repository.id), f"{r.repository.symbol} ({r.repository.environment})") for r in repos])
+    repos = members.repositories_of(db(), org) if org else []
+    form.repository_id.choices = choices([("", "— none —")] + [(str(r.id), f"{r.symbol} ({r.environment})") for r in repos])
     if request.method == "GET" and org:
         form.organisation_id.data = str(org.id)
     if request.method == "POST" and request.form.get("action") == "refresh":
@@ -143,7 +142,7 @@ def ticket_page(ticket: Ticket, *, reply: ReplyForm | None = None, fields: Field
     session = db()
     now = utcnow()
     viewer = current_user._get_current_object()  # type: ignore[attr-defined]
-    presence.touch(session, ticket, viewer, state="viewing", now=now)
+    others = presence.check_in(session, ticket, viewer, state="viewing", now=now)
     reply = reply or ReplyForm(formdata=None)
     reply.seen_message_id.data = str(ticket.last_message_id)
     reply.after.choices = choices([("", "— keep as it is —")] + [(s.value, s.label) for s in allowed_next(ticket)
@@ -155,9 +154,9 @@ def ticket_page(ticket: Ticket, *, reply: ReplyForm | None = None, fields: Field
         reply.canned_id.data = str(suggested.id)
     fields = fields or FieldsForm(formdata=None, obj=ticket)
     org = members.get_organisation(session, ticket.organisation_id) if ticket.organisation_id else None
-    repos = members.list_repositories(session, org) if org else []
+    repos = members.repositories_of(session, org) if org else []
     fields.repository_id.choices = choices(
-        [("", "— none —")] + [(str(r.repository.id), f"{r.repository.symbol} ({r.repository.environment})") for r in repos])
+        [("", "— none —")] + [(str(r.id), f"{r.symbol} ({r.environment})") for r in repos])
     dois, tag_list = tags.dois_of(session, ticket), tags.tags_of(session, ticket)
     if fields.repository_id.data is None or not request.form:
         fields.repository_id.data = str(ticket.repository_id or "")
@@ -178,7 +177,7 @@ def ticket_page(ticket: Ticket, *, reply: ReplyForm | None = None, fields: Field
         events=history.list_events(session, ticket, include_internal=True),
         dois=dois, tag_list=tag_list,
         links=links.links_of(session, ticket), escalations=escalation.escalations_of(session, ticket),
-        recognised=recognise(ticket.error_text), suggested=suggested, others=presence.others(session, ticket, viewer, now=now),
+        recognised=recognise(ticket.error_text), suggested=suggested, others=others,
         reply=reply, fields=fields, assign_form=assign_form, status_form=status_form,
         link_form=link_form or LinkForm(formdata=None), answer_form=AnswerForm(formdata=None),
         new_ids=set(new_ids or []), requester_is_member=ticket.channel != Channel.datacite_staff,

@@ -46,10 +46,9 @@ def tickets() -> str:
 def ticket_new() -> Any:
     org = own_organisation()
     form = TicketForm()
-    repos = members.list_repositories(db(), org)
+    repos = members.repositories_of(db(), org)
     form.repository_id.choices = choices(
-        [("", "— choose —")] + [(str(r.repository.id), f"{r.repository.symbol} ({r.repository.environment})")
-                                for r in repos if r.repository.active])
+        [("", "— choose —")] + [(str(r.id), f"{r.symbol} ({r.environment})") for r in repos if r.active])
     recognised = recognise(form.error_text.data or "") if form.is_submitted() else None
     interaction = _interaction()
     if request.method == "POST" and request.form.get("action") == "check":
