@@ -93,6 +93,17 @@ def timed(label: str, action: Callable[[int], Any], runs: int, target: float) ->
     print(f"  {label:<46} p50 {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms   {verdict}", flush=True)
 
 
+def cpu_probe() -> float:
+    """Milliseconds for a fixed piece of pure-Python work: printed beside the figures, because the speed of a
+    shared virtual machine varies by half or more within an hour, and every figure here moves with it."""
+    best = float("inf")
+    for _ in range(5):
+        began = time.perf_counter()
+        sum(i * i for i in range(300_000))
+        best = min(best, (time.perf_counter() - began) * 1000)
+    return best
+
+
 def measure(url: str, folder: Path, args: argparse.Namespace) -> None:
     ring = json.dumps({"primary": "k1", "keys": {"k1": _b64e(generate_key())}})
     app = create_app({"ENV": "testing", "DATABASE_URL": url, "INSTANCE_PATH": str(folder / "instance"),
@@ -114,6 +125,7 @@ def measure(url: str, folder: Path, args: argparse.Namespace) -> None:
     desk = app.test_client()
     login(desk, agent)
     get = desk.get
+    print(f" machine: CPU probe {cpu_probe():.1f} ms before (lower is faster)", flush=True)
     print(" as an agent")
     timed("queue page (all open, newest first)", lambda n: get("/desk/tickets"), args.runs, PAGE_TARGET_MS)
     timed("queue page (all tickets, page 40)", lambda n: get("/desk/tickets?view=all&page=40"), args.runs,
@@ -142,6 +154,7 @@ def measure(url: str, folder: Path, args: argparse.Namespace) -> None:
         timed("member ticket list", lambda n: portal.get("/member/tickets"), args.runs, PAGE_TARGET_MS)
         timed("member search: harvester", lambda n: portal.get("/member/tickets?q=harvester"), args.runs,
               SEARCH_TARGET_MS)
+    print(f" machine: CPU probe {cpu_probe():.1f} ms after", flush=True)
 
 
 
