@@ -54,10 +54,9 @@ def test_presence_shows_others_not_oneself_and_expires(session, make):
     priya, ben = make.user(session, Role.agent, name="Priya"), make.user(session, Role.agent, name="Ben")
     now = utcnow()
     presence.touch(session, ticket, priya, state="replying", now=now)
-    presence.touch(session, ticket, ben, state="viewing", now=now)
-    seen = presence.others(session, ticket, ben, now=now)
+    seen = presence.check_in(session, ticket, ben, state="viewing", now=now)
     assert [(p.name, p.state) for p in seen] == [("Priya", "replying")]
-    assert presence.others(session, ticket, ben, now=now + timedelta(minutes=5)) == []
+    assert presence.check_in(session, ticket, ben, state="viewing", now=now + timedelta(minutes=5)) == []
 
 
 def test_presence_is_written_again_only_when_it_would_change_something(session, make):
@@ -93,4 +92,5 @@ def test_check_in_records_me_and_returns_the_others_in_one_read(session, make):
     presence.touch(session, ticket, priya, state="replying", now=now)
     seen = presence.check_in(session, ticket, ben, state="viewing", now=now)
     assert [(p.name, p.state) for p in seen] == [("Priya", "replying")]
-    assert [(p.name, p.state) for p in presence.others(session, ticket, priya, now=now)] == [("Ben", "viewing")]
+    again = presence.check_in(session, ticket, priya, state="replying", now=now)
+    assert [(p.name, p.state) for p in again] == [("Ben", "viewing")]

@@ -97,7 +97,6 @@ def _pg_candidates(session: Session, query: Query, *, include_internal: bool, wh
     session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     span = WINDOW * limit
     share = _word_share(session, vector.name, query.terms)
-    ids: list[int] = []
     if share is None or share * span >= limit:
         # The subquery's own LIMIT makes it a walk down the primary key, newest first, that stops at ``limit``.
         recent = (select(PG_DOC.c.ticket_id, vector.label("vector")).order_by(PG_DOC.c.ticket_id.desc())

@@ -55,13 +55,3 @@ def leave(session: Session, ticket: Ticket, user: User) -> None:
     if row is not None:
         session.delete(row)
         session.commit()
-
-
-def others(session: Session, ticket: Ticket, user: User, *, now: datetime) -> list[Present]:
-    rows = session.exec(
-        select(TicketPresence, User.name).join(User, User.id == TicketPresence.user_id)  # type: ignore[arg-type]
-        .where(TicketPresence.ticket_id == ticket.id, TicketPresence.user_id != user.id,
-               TicketPresence.seen_at >= now - FRESH)
-        .order_by(User.name)
-    ).all()
-    return [Present(name=name, state=row.state, seen_at=row.seen_at) for row, name in rows]

@@ -79,11 +79,8 @@ def list_tickets(
     matching = apply_filters(select(Ticket.id), viewer, filters, now=now)
     if q:
         matching = matching.where(Ticket.id == int(q))
-    matching_ids = matching
-    cap = None if exact_total else (count_cap or COUNT_CAP)
-    if cap is not None:
-        matching = matching.limit(cap + 1)
-    count = select(func.count()).select_from(matching.subquery())
+    cap = None if exact_total or known_total is not None else (count_cap or COUNT_CAP)
+    counted = matching if cap is None else matching.limit(cap + 1)
     column = SORTS.get(sort)
     if sort == "priority":
         order = [_priority_order().desc() if descending else _priority_order().asc(), Ticket.id.desc()]  # type: ignore[union-attr]
@@ -94,14 +91,15 @@ def list_tickets(
     else:
         order = [Ticket.updated_at.desc(), Ticket.id.desc()]  # type: ignore[union-attr]
     page, per_page = clamp_page(page, per_page)
-    total = known_total if known_total is not None else int(session.exec(count).one())
+    total = known_total if known_total is not None else int(session.exec(
+        select(func.count()).select_from(counted.subquery())).one())
     more = cap is not None and total > cap
     if more:
         total = cap  # type: ignore[assignment]
     else:
         page = min(page, max(1, -(-total // per_page)))
     # The page's ticket numbers first, sorted on the narrow rows of the index; then those 25 tickets with names.
-    numbers = matching_ids.order_by(*order).limit(per_page).offset((page - 1) * per_page).subquery()
+    numbers = matching.order_by(*order).limit(per_page).offset((page - 1) * per_page).subquery()
     rows = session.execute(stmt.where(Ticket.id.in_(select(numbers.c.id))).order_by(*order)).all()  # type: ignore[union-attr]
     items = [TicketRow(ticket=t, organisation=o or "", assignee=a or "") for t, o, a in rows]
     return Page(items=items, total=total, page=page, per_page=per_page, more=more)
