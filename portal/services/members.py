@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
@@ -36,6 +36,7 @@ from portal.models import (
 from portal.services.accounts import email_problem, normalise_email
 from portal.services.credentials import forget_on_identity_change
 from portal.services.datacite_calls import Caller
+from portal.services.held import Choice, Held
 from portal.services.pagination import Page, paginate
 
 
@@ -186,17 +187,17 @@ def list_organisations(
     return paginate(session, stmt, page=page, per_page=per_page, scalars=False)
 
 
-class OrganisationChoice(NamedTuple):
-    """What a choice list needs of an organisation (no full rows: pages list every member)."""
-
-    id: int
-    name: str
-
-
-def list_all_organisations(session: Session) -> list[OrganisationChoice]:
-    """Every organisation's id and name, by name, for choice lists and filters."""
+def _read_organisations(session: Session) -> tuple[Choice, ...]:
     rows = session.exec(select(Organisation.id, Organisation.name).order_by(Organisation.name)).all()
-    return [OrganisationChoice(int(i or 0), n) for i, n in rows]
+    return tuple(Choice(int(i or 0), n) for i, n in rows)
+
+
+_organisations = Held(("organisation",), _read_organisations)
+
+
+def list_all_organisations(session: Session) -> tuple[Choice, ...]:
+    """Every organisation's id and name, by name, for choice lists and filters (held in memory: services.held)."""
+    return _organisations(session)
 
 
 # Contacts

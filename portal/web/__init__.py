@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from portal.security import csrf
-from portal.web import access, errors, filters
+from portal.web import access, errors, filters, snippets
 
 
 class RowIntConverter(IntegerConverter):
@@ -41,3 +41,4 @@ def init_app(app: Flask) -> None:
     docs_init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    app.jinja_env.globals.update(snippets.TEMPLATE_GLOBALS)

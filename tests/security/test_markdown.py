@@ -235,6 +235,8 @@ SANCTIONED_SINKS = {
     ROOT / "portal" / "services" / "search" / "highlight.py": "the search highlighter: every piece of text escaped, "
                                                               "only <mark> added",
     ROOT / "portal" / "web" / "fields.py": "select options: value and label escaped (tests/web/test_fields.py)",
+    ROOT / "portal" / "web" / "snippets.py": "list pieces: every value escaped, same HTML as the macros they replace "
+                                             "(tests/web/test_snippets.py)",
 }
 
 

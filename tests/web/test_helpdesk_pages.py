@@ -220,3 +220,25 @@ def test_each_views_total_is_its_tab_count(client, session, login_as, desk, make
         assert html.count('name="ticket" value=') == expected
     every = client.get("/desk/tickets?view=all").get_data(as_text=True)
     assert "1–3 of 3" in every
+
+
+def test_queue_and_ticket_lists_show_new_organisations_agents_and_answers_at_once(client, session, login_as, desk, make):
+    from portal.services.tickets import canned
+
+    ticket = make.ticket(session, org=desk["org"], requester=desk["member"])
+    login_as(desk["agent"])
+    first = client.get("/desk/tickets").get_data(as_text=True)
+    assert "University of Unix" in first and "Newly Joined Institute" not in first
+    assert "Canned Helper" not in client.get(f"/desk/tickets/{ticket.id}").get_data(as_text=True)
+    make.organisation(session, "Newly Joined Institute")
+    make.user(session, Role.agent, name="Canned Helper")
+    assert '">Newly Joined Institute</option>' in client.get("/desk/tickets").get_data(as_text=True)
+    assert ">Canned Helper</option>" in client.get(f"/desk/tickets/{ticket.id}").get_data(as_text=True)
+    answer = canned.save_answer(session, None, title="Fresh answer", body="Hello", failure_key="", active=True,
+                                actor=desk["agent"], now=utcnow())
+    session.commit()
+    assert ">Fresh answer</option>" in client.get(f"/desk/tickets/{ticket.id}").get_data(as_text=True)
+    answer.active = False
+    session.add(answer)
+    session.commit()
+    assert "Fresh answer" not in client.get(f"/desk/tickets/{ticket.id}").get_data(as_text=True)

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from portal.errors import ValidationFailed
 from portal.models import AssignmentMode, GroupMember, Role, Ticket, TicketGroup, User
 from portal.models.tickets import ACTIVE_STATUSES
+from portal.services.held import Choice, Held
 from portal.services.tickets.history import record_event
 from portal.services.tickets.lifecycle import ensure_writable
 
@@ -20,6 +21,20 @@ def assignable_agents(session: Session) -> list[User]:
     return list(session.exec(
         select(User).where(User.role.in_(DESK_ROLES), User.active.is_(True)).order_by(User.name)  # type: ignore[attr-defined]
     ).all())
+
+
+def _read_agent_choices(session: Session) -> tuple[Choice, ...]:
+    rows = session.exec(select(User.id, User.name).where(
+        User.role.in_(DESK_ROLES), User.active.is_(True)).order_by(User.name)).all()  # type: ignore[attr-defined]
+    return tuple(Choice(int(i or 0), n) for i, n in rows)
+
+
+_agent_choices = Held(("user_account",), _read_agent_choices)
+
+
+def agent_choices(session: Session) -> tuple[Choice, ...]:
+    """The assignable agents' ids and names, by name, for choice lists (held in memory: services.held)."""
+    return _agent_choices(session)
 
 
 def default_group(session: Session) -> TicketGroup | None:

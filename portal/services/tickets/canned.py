@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlmodel import Session, select
 
 from portal import audit
 from portal.errors import NotFound, ValidationFailed
 from portal.models import CannedAnswer, Organisation, Repository, Ticket, User
+from portal.services.held import Held
 from portal.services.tickets.canned_defaults import CANNED_DEFAULTS
 from portal.services.tickets.tags import dois_of
 
@@ -61,11 +64,33 @@ def get_answer(session: Session, answer_id: int) -> CannedAnswer:
     return answer
 
 
-def suggested_for(ticket: Ticket, answers: list[CannedAnswer]) -> CannedAnswer | None:
+class AnswerChoice(NamedTuple):
+    """What the reply form needs of an active canned answer to offer and suggest it."""
+
+    id: int
+    title: str
+    failure_key: str
+
+
+def _read_answer_choices(session: Session) -> tuple[AnswerChoice, ...]:
+    rows = session.exec(select(CannedAnswer.id, CannedAnswer.title, CannedAnswer.failure_key).where(
+        CannedAnswer.active.is_(True)).order_by(CannedAnswer.title)).all()  # type: ignore[attr-defined]
+    return tuple(AnswerChoice(int(i or 0), t, k or "") for i, t, k in rows)
+
+
+_answer_choices = Held(("canned_answer",), _read_answer_choices)
+
+
+def answer_choices(session: Session) -> tuple[AnswerChoice, ...]:
+    """The active answers' ids, titles and failures, by title (held in memory: services.held)."""
+    return _answer_choices(session)
+
+
+def suggested_for(ticket: Ticket, answers: Sequence[AnswerChoice]) -> AnswerChoice | None:
     """The answer for the DataCite failure recognised in the ticket, among ``answers`` (the active ones)."""
     if not ticket.failure_key:
         return None
-    return next((a for a in answers if a.active and a.failure_key == ticket.failure_key), None)
+    return next((a for a in answers if a.failure_key == ticket.failure_key), None)
 
 
 def save_answer(session: Session, answer: CannedAnswer | None, *, title: str, body: str, failure_key: str,

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from portal import audit
 from portal.errors import NotFound, ValidationFailed
 from portal.models import AssignmentMode, GroupMember, Role, TicketGroup, User
+from portal.services.held import Choice, Held
 
 
 @dataclass
@@ -23,6 +24,20 @@ def list_groups(session: Session, *, active_only: bool = True) -> list[TicketGro
     if active_only:
         stmt = stmt.where(TicketGroup.active.is_(True))  # type: ignore[attr-defined]
     return list(session.exec(stmt.order_by(TicketGroup.name)).all())
+
+
+def _read_group_choices(session: Session) -> tuple[Choice, ...]:
+    rows = session.exec(select(TicketGroup.id, TicketGroup.name).where(
+        TicketGroup.active.is_(True)).order_by(TicketGroup.name)).all()  # type: ignore[attr-defined]
+    return tuple(Choice(int(i or 0), n) for i, n in rows)
+
+
+_group_choices = Held(("ticket_group",), _read_group_choices)
+
+
+def group_choices(session: Session) -> tuple[Choice, ...]:
+    """The active groups' ids and names, by name, for choice lists (held in memory: services.held)."""
+    return _group_choices(session)
 
 
 def get_group(session: Session, group_id: int) -> TicketGroup:

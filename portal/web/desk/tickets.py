@@ -9,16 +9,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.errors import ValidationFailed
-from portal.models import Attachment, Channel, Status, Ticket, User
+from portal.models import Attachment, Channel, Status, Ticket
 from portal.models.tickets import CATEGORY_LABELS, STATUS_LABELS
 from portal.services import members
 from portal.services.accounts import list_users
+from portal.services.held import Choice
 from portal.services.mail.posting import held_mail
 from portal.services.tickets import canned, escalation, history, links, messages, presence, queues, tags
-from portal.services.tickets.assignment import assignable_agents
+from portal.services.tickets.assignment import agent_choices
 from portal.services.tickets.classify import recognise
 from portal.services.tickets.core import NewTicket, create_ticket
-from portal.services.tickets.groups import list_groups
+from portal.services.tickets.groups import group_choices
 from portal.services.tickets.lifecycle import allowed_next
 from portal.services.tickets.visibility import get_ticket
 from portal.web.common import apply_errors, client_ip, db, page_args, utcnow
@@ -69,9 +70,9 @@ def _filters() -> queues.QueueFilters:
     )
 
 
-def bulk_actions(agents: list[User] | None = None) -> list[tuple[str, str]]:
+def bulk_actions(agents: tuple[Choice, ...] | None = None) -> list[tuple[str, str]]:
     options = [("", "Choose an action…"), ("assign:me", "Assign to me"), ("assign:none", "Unassign")]
-    options += [(f"assign:{u.id}", f"Assign to {u.name}") for u in (assignable_agents(db()) if agents is None else agents)]
+    options += [(f"assign:{u.id}", f"Assign to {u.name}") for u in (agent_choices(db()) if agents is None else agents)]
     options += [(f"status:{s.value}", f"Set status: {STATUS_LABELS[s]}") for s in Status if s != Status.new]
     return options
 
@@ -84,12 +85,12 @@ def tickets() -> str:
     counts = queues.counts(db(), current_user, now=now)
     page = queues.list_tickets(db(), current_user, filters, now=now, **args,
                                known_total=counts.get(filters.view) if filters.view_only else None)
-    agents = assignable_agents(db())
+    agents = agent_choices(db())
     bulk = BulkForm()
     bulk.action.choices = choices(bulk_actions(agents))
     return render_template(
         "desk/tickets.html", page=page, args=args, filters=filters, views=queues.VIEWS,
-        counts=counts, bulk=bulk, groups=list_groups(db()),
+        counts=counts, bulk=bulk, groups=group_choices(db()),
         agents=agents, organisations=members.list_all_organisations(db()), statuses=STATUS_LABELS,
         categories=CATEGORY_LABELS,
     )
@@ -147,7 +148,7 @@ def ticket_page(ticket: Ticket, *, reply: ReplyForm | None = None, fields: Field
     reply.seen_message_id.data = str(ticket.last_message_id)
     reply.after.choices = choices([("", "— keep as it is —")] + [(s.value, s.label) for s in allowed_next(ticket)
                                                                   if s != Status.open or ticket.status == Status.new])
-    answers = canned.list_answers(session)
+    answers = canned.answer_choices(session)
     suggested = canned.suggested_for(ticket, answers)
     reply.canned_id.choices = choices([("", "— choose —")] + [(str(a.id), a.title) for a in answers])
     if suggested and not reply.canned_id.data:
@@ -163,9 +164,9 @@ def ticket_page(ticket: Ticket, *, reply: ReplyForm | None = None, fields: Field
         fields.dois.data = "\n".join(dois)
         fields.tags.data = ", ".join(tag_list)
     assign_form = AssignForm(formdata=None)
-    assign_form.assignee_id.choices = choices([("", "— nobody —")] + [(str(u.id), u.name) for u in assignable_agents(session)])
+    assign_form.assignee_id.choices = choices([("", "— nobody —")] + [(str(u.id), u.name) for u in agent_choices(session)])
     assign_form.assignee_id.data = str(ticket.assignee_id or "")
-    assign_form.group_id.choices = choices([("", "— none —")] + [(str(g.id), g.name) for g in list_groups(session)])
+    assign_form.group_id.choices = choices([("", "— none —")] + [(str(g.id), g.name) for g in group_choices(session)])
     assign_form.group_id.data = str(ticket.group_id or "")
     status_form = status_form or StatusForm(formdata=None)
     status_form.status.choices = choices([(s.value, s.label) for s in allowed_next(ticket)])
