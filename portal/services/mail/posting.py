@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, select
 
 from portal import audit
@@ -52,12 +53,15 @@ def post_message(session: Session, ticket: Ticket, *, body: str, name: str, emai
     return message
 
 
+def held_for(ticket_id: int | None) -> tuple[ColumnElement[bool], ...]:
+    """Where mail held on a ticket for an agent's decision is (also asked by services.tickets.parts)."""
+    return (InboundMail.ticket_id == ticket_id, InboundMail.outcome == InboundOutcome.held,  # type: ignore[return-value]
+            InboundMail.accepted_at.is_(None))  # type: ignore[union-attr]
+
+
 def held_mail(session: Session, ticket: Ticket) -> list[InboundMail]:
     """Mail from people outside the ticket, waiting for an agent to accept it."""
-    return list(session.exec(select(InboundMail).where(InboundMail.ticket_id == ticket.id,
-                                                       InboundMail.outcome == InboundOutcome.held,
-                                                       InboundMail.accepted_at.is_(None))  # type: ignore[union-attr]
-                             .order_by(InboundMail.id)).all())
+    return list(session.exec(select(InboundMail).where(*held_for(ticket.id)).order_by(InboundMail.id)).all())
 
 
 def accept_held(session: Session, *, inbound_id: int, as_requester: bool, actor: User, now: datetime,

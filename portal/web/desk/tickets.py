@@ -21,6 +21,7 @@ from portal.services.tickets.classify import recognise
 from portal.services.tickets.core import NewTicket, create_ticket
 from portal.services.tickets.groups import group_choices
 from portal.services.tickets.lifecycle import allowed_next
+from portal.services.tickets.parts import present_parts
 from portal.services.tickets.visibility import get_ticket
 from portal.web.common import apply_errors, client_ip, db, page_args, utcnow
 from portal.web.desk import bp
@@ -158,7 +159,9 @@ def ticket_page(ticket: Ticket, *, reply: ReplyForm | None = None, fields: Field
     repos = members.repositories_of(session, org) if org else []
     fields.repository_id.choices = choices(
         [("", "— none —")] + [(str(r.id), f"{r.symbol} ({r.environment})") for r in repos])
-    dois, tag_list = tags.dois_of(session, ticket), tags.tags_of(session, ticket)
+    parts = present_parts(session, ticket)  # read below only the optional parts the ticket has
+    dois = tags.dois_of(session, ticket)
+    tag_list = tags.tags_of(session, ticket) if "tags" in parts else []
     if fields.repository_id.data is None or not request.form:
         fields.repository_id.data = str(ticket.repository_id or "")
         fields.dois.data = "\n".join(dois)
@@ -174,15 +177,16 @@ def ticket_page(ticket: Ticket, *, reply: ReplyForm | None = None, fields: Field
         "desk/ticket.html", ticket=ticket, org=org,
         repository=members.get_repository(session, ticket.repository_id) if ticket.repository_id else None,
         messages=messages.visible_messages(session, ticket, viewer),
-        files=messages.attachments_by_message(session, ticket),
+        files=messages.attachments_by_message(session, ticket) if "attachments" in parts else {},
         events=history.list_events(session, ticket, include_internal=True),
         dois=dois, tag_list=tag_list,
-        links=links.links_of(session, ticket), escalations=escalation.escalations_of(session, ticket),
+        links=links.links_of(session, ticket) if "links" in parts else [],
+        escalations=escalation.escalations_of(session, ticket) if "escalations" in parts else [],
         recognised=recognise(ticket.error_text), suggested=suggested, others=others,
         reply=reply, fields=fields, assign_form=assign_form, status_form=status_form,
         link_form=link_form or LinkForm(formdata=None), answer_form=AnswerForm(formdata=None),
         new_ids=set(new_ids or []), requester_is_member=ticket.channel != Channel.datacite_staff,
-        sla=sla_view(ticket, now), held=held_mail(session, ticket),
+        sla=sla_view(ticket, now), held=held_mail(session, ticket) if "held_mail" in parts else [],
     )
     return body, status
 
