@@ -39,7 +39,10 @@ class Choice(NamedTuple):
     name: str
 
 
-TTL_SECONDS = 30.0
+# Short on purpose: several web workers and the scheduler each hold their own lists, and a person who adds an
+# organisation or a canned answer through one worker may load the next page from another. Under load (many requests
+# a second per process, when the saving matters) nearly every request is still served from memory.
+TTL_SECONDS = 5.0
 clock = time.monotonic  # tests move it on
 
 _WRITTEN = "portal.held.written"  # tables written in the connection's current transaction
@@ -113,23 +116,27 @@ def _writing(session: Session, tables: tuple[str, ...]) -> bool:
 
 
 class Held(Generic[T]):
-    """A list read by ``load`` from ``tables``, held per process as described above."""
+    """What ``load(session, *args)`` reads from ``tables``, held per process (and per ``args``) as described above."""
 
-    def __init__(self, tables: tuple[str, ...], load: Callable[[Session], T]) -> None:
+    def __init__(self, tables: tuple[str, ...], load: Callable[..., T], *, ttl: float | None = None) -> None:
         self.tables = tuple(t.lower() for t in tables)
         self.load = load
-        self._held: WeakKeyDictionary[Pool, tuple[tuple[int, ...], float, T]] = WeakKeyDictionary()
+        self.ttl = ttl
+        self._held: WeakKeyDictionary[Pool, dict[tuple[Any, ...], tuple[tuple[int, ...], float, T]]] = (
+            WeakKeyDictionary())
         _watched.update(self.tables)
 
-    def __call__(self, session: Session) -> T:
+    def __call__(self, session: Session, *args: Any) -> T:
         if _writing(session, self.tables):
-            return self.load(session)
-        pool = session.get_bind().pool
+            return self.load(session, *args)
+        held = self._held.setdefault(session.get_bind().pool, {})
         key = tuple(_generation[t] for t in self.tables)  # taken before reading: a commit meanwhile moves it on
         moment = clock()
-        held = self._held.get(pool)
-        if held is not None and held[0] == key and held[1] > moment:
-            return held[2]
-        value = self.load(session)
-        self._held[pool] = (key, moment + TTL_SECONDS, value)
+        entry = held.get(args)
+        if entry is not None and entry[0] == key and entry[1] > moment:
+            return entry[2]
+        value = self.load(session, *args)
+        if len(held) > 16:  # arguments are few (a date, say): never let them pile up
+            held.clear()
+        held[args] = (key, moment + (TTL_SECONDS if self.ttl is None else self.ttl), value)
         return value

@@ -14,7 +14,8 @@ from sqlmodel import Session, select
 from portal import audit
 from portal.errors import ValidationFailed
 from portal.models import ProgrammeBadge, User
-from portal.services.programme.steps import is_listed, note_edit
+from portal.services.held import Held
+from portal.services.programme.steps import is_listed
 
 MAX_BYTES = 512 * 1024
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -105,7 +106,6 @@ def upload_badge(session: Session, *, filename: str, data: bytes, actor: User, n
     audit.record(session, "programme.badge", actor=actor, target=row, ip=ip,
                  detail={"filename": name, "content_type": content_type, "size": len(stored)})
     session.commit()
-    note_edit()
     return row
 
 
@@ -121,6 +121,16 @@ def public_badge(session: Session, *, today: date) -> PublicBadge | None:
     row = session.exec(select(ProgrammeBadge.id, ProgrammeBadge.content_type)
                        .order_by(ProgrammeBadge.id.desc())).first()  # type: ignore[union-attr]
     return PublicBadge(id=row[0], content_type=row[1]) if row else None
+
+
+# The footer of every page shows the badge: held a minute per process (services.held).
+_footer_badge = Held(("programme_step", "programme_badge"), lambda session, today: public_badge(session, today=today),
+                     ttl=60.0)
+
+
+def footer_badge(session: Session, *, today: date) -> PublicBadge | None:
+    """``public_badge``, held in memory: a change through this process shows at once, through another within a minute."""
+    return _footer_badge(session, today)
 
 
 def badge_csp(content_type: str) -> str:

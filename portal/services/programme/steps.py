@@ -22,16 +22,6 @@ STEPS: tuple[tuple[str, str], ...] = (
 )
 STEP_TITLES = dict(STEPS)
 LISTED = "listed"
-_edits = [0]
-
-
-def edits() -> int:
-    """How often this process has changed the steps or the badge: caches of the public badge key on it."""
-    return _edits[0]
-
-
-def note_edit() -> None:
-    _edits[0] += 1
 
 
 @dataclass(frozen=True)
@@ -99,5 +89,4 @@ def save_step(session: Session, *, key: str, happened_on: date | None, people: s
     audit.record(session, "programme.step", actor=actor, target=row, ip=ip,
                  detail={"step": key, "date": happened_on.isoformat() if happened_on else ""})
     session.commit()
-    note_edit()
     return row
