@@ -15,6 +15,17 @@ PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
 
 
+def tampered(token: str) -> str:
+    """The token with one character of its signature changed, never a no-op.
+
+    The last character of base64 text carries only some bits of data: changing the last one or two can decode to the
+    same bytes (a valid token, about one time in 250). The sixth character from the end is always whole data.
+    """
+    position = len(token) - 6
+    replacement = "A" if token[position] != "A" else "B"
+    return token[:position] + replacement + token[position + 1:]
+
+
 def user(session: Session, role: str = Role.agent, *, org: Organisation | None = None, password: str = PASSWORD,
          **fields: Any) -> User:
     n = next(_seq)

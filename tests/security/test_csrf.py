@@ -13,6 +13,7 @@ from portal.models import AuditEvent, Role
 from portal.models.types import utcnow
 from portal.services.programme.renewal import upcoming_year
 from portal.web.access import ACCESS
+from tests.factories import tampered
 from tests.security.test_access_matrix import RULES, build_url
 
 STATE_CHANGING = [(e, m, r) for e, m, r in RULES if m in {"POST", "PUT", "PATCH", "DELETE"} and not r.startswith("/api/")]
@@ -105,7 +106,7 @@ def test_state_change_refused_without_a_valid_token(app, login_as, session, worl
     good_token = csrf_token_of(client) if user is not None else None
     before = row_counts(session)
     for label, token in (("missing", None), ("wrong length", "abc"), ("from another session", foreign_token),
-                         ("tampered", (good_token or foreign_token)[:-2] + "xx")):
+                         ("tampered", tampered(good_token or foreign_token))):
         data = {} if token is None else {"csrf_token": token}
         with caplog.at_level(logging.WARNING, logger="portal.security"):
             response = client.open(url, method=method, data=data)
@@ -152,3 +153,18 @@ def test_get_never_changes_data(app, login_as, session, world, endpoint, method,
     # Presence is who has a ticket open right now, not data: opening a ticket records it.
     before.pop("ticket_presence"), after.pop("ticket_presence")
     assert after == before
+
+
+def test_a_tampered_token_never_decodes_to_the_same_bytes():
+    import base64
+    import random
+
+    rng = random.Random(7)
+    for size in (20, 32):  # an HMAC-SHA1 signature (CSRF tokens) and a 256-bit secret (links)
+        for _ in range(500):
+            text = base64.urlsafe_b64encode(rng.randbytes(size)).decode().rstrip("=")
+            changed = tampered(text)
+            pad = "=" * (-len(text) % 4)
+            assert base64.urlsafe_b64decode(changed + pad) != base64.urlsafe_b64decode(text + pad)
+    # what the old tampering did: replacing the last two characters can leave the bytes as they were
+    assert base64.urlsafe_b64decode("AAAAAAAAAAAAAAAAAAAAAAAAAxx=") == base64.urlsafe_b64decode("AAAAAAAAAAAAAAAAAAAAAAAAAxy=")

@@ -12,6 +12,7 @@ from portal.models import AuditEvent, Contact, CredentialHandover, OutboxMessage
 from portal.services import credentials, handover
 from portal.services.datacite_calls import Caller
 from portal.services.handover import HandoverPolicy, TokenInvalid
+from tests.factories import tampered
 from tests.services.fake_datacite import FakeDataCite
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -135,7 +136,7 @@ def test_a_newer_link_or_clearing_revokes_open_links(session, world):
 def test_tampered_link_is_refused(session, world):
     _record, link = issue(world, session)
     with pytest.raises(TokenInvalid, match="not valid"):
-        complete(world, session, link[:-2] + ("AA" if not link.endswith("AA") else "BB"))
+        complete(world, session, tampered(link))
 
 
 def test_removing_the_contact_keeps_the_record_of_the_link(session, world):
