@@ -3,8 +3,8 @@
 Desk pages show the same short lists on every request (organisations, agents, groups, canned answers). A ``Held``
 list is read from the database once and kept as plain data (tuples, never ORM rows: those belong to one session):
 
-- every INSERT, UPDATE or DELETE this process sends is seen on its connection (whatever sent it: the ORM, Core, raw
-  SQL, a migration), and when that transaction ends the written tables move on, so this process's next read loads
+- every statement this process sends that begins with INSERT, UPDATE or DELETE is seen on its connection (whatever
+  sent it: the ORM, Core, raw SQL, a migration; the portal writes no other way), and when that transaction ends the written tables move on, so this process's next read loads
   the list again;
 - whatever happens, a list is kept at most ``TTL_SECONDS``: the bound on how long another process's change (the
   scheduler, a second web worker, a CLI command) takes to show here;
@@ -24,7 +24,7 @@ from itertools import chain
 from typing import Any, Generic, NamedTuple, TypeVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Select, event
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.pool import Pool
 from sqlmodel import Session
@@ -140,3 +140,8 @@ class Held(Generic[T]):
             held.clear()
         held[args] = (key, moment + (TTL_SECONDS if self.ttl is None else self.ttl), value)
         return value
+
+
+def choice_list(table: str, stmt: Select[Any]) -> Held[tuple[Choice, ...]]:
+    """A held list of choices read from ``table`` by ``stmt``, which selects an id and a name, in order."""
+    return Held((table,), lambda session: tuple(Choice(int(i or 0), n) for i, n in session.exec(stmt).all()))

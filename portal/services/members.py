@@ -36,7 +36,7 @@ from portal.models import (
 from portal.services.accounts import email_problem, normalise_email
 from portal.services.credentials import forget_on_identity_change
 from portal.services.datacite_calls import Caller
-from portal.services.held import Choice, Held
+from portal.services.held import Choice, choice_list
 from portal.services.pagination import Page, paginate
 
 
@@ -187,12 +187,7 @@ def list_organisations(
     return paginate(session, stmt, page=page, per_page=per_page, scalars=False)
 
 
-def _read_organisations(session: Session) -> tuple[Choice, ...]:
-    rows = session.exec(select(Organisation.id, Organisation.name).order_by(Organisation.name)).all()
-    return tuple(Choice(int(i or 0), n) for i, n in rows)
-
-
-_organisations = Held(("organisation",), _read_organisations)
+_organisations = choice_list("organisation", select(Organisation.id, Organisation.name).order_by(Organisation.name))
 
 
 def list_all_organisations(session: Session) -> tuple[Choice, ...]:

@@ -10,26 +10,21 @@ from sqlmodel import Session, select
 from portal.errors import ValidationFailed
 from portal.models import AssignmentMode, GroupMember, Role, Ticket, TicketGroup, User
 from portal.models.tickets import ACTIVE_STATUSES
-from portal.services.held import Choice, Held
+from portal.services.held import Choice, choice_list
 from portal.services.tickets.history import record_event
 from portal.services.tickets.lifecycle import ensure_writable
 
 DESK_ROLES = (Role.agent, Role.admin)
 
 
+ASSIGNABLE = (User.role.in_(DESK_ROLES), User.active.is_(True))  # type: ignore[attr-defined]
+
+
 def assignable_agents(session: Session) -> list[User]:
-    return list(session.exec(
-        select(User).where(User.role.in_(DESK_ROLES), User.active.is_(True)).order_by(User.name)  # type: ignore[attr-defined]
-    ).all())
+    return list(session.exec(select(User).where(*ASSIGNABLE).order_by(User.name)).all())
 
 
-def _read_agent_choices(session: Session) -> tuple[Choice, ...]:
-    rows = session.exec(select(User.id, User.name).where(
-        User.role.in_(DESK_ROLES), User.active.is_(True)).order_by(User.name)).all()  # type: ignore[attr-defined]
-    return tuple(Choice(int(i or 0), n) for i, n in rows)
-
-
-_agent_choices = Held(("user_account",), _read_agent_choices)
+_agent_choices = choice_list("user_account", select(User.id, User.name).where(*ASSIGNABLE).order_by(User.name))
 
 
 def agent_choices(session: Session) -> tuple[Choice, ...]:

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from portal import audit
 from portal.errors import NotFound, ValidationFailed
 from portal.models import AssignmentMode, GroupMember, Role, TicketGroup, User
-from portal.services.held import Choice, Held
+from portal.services.held import Choice, choice_list
 
 
 @dataclass
@@ -26,13 +26,8 @@ def list_groups(session: Session, *, active_only: bool = True) -> list[TicketGro
     return list(session.exec(stmt.order_by(TicketGroup.name)).all())
 
 
-def _read_group_choices(session: Session) -> tuple[Choice, ...]:
-    rows = session.exec(select(TicketGroup.id, TicketGroup.name).where(
-        TicketGroup.active.is_(True)).order_by(TicketGroup.name)).all()  # type: ignore[attr-defined]
-    return tuple(Choice(int(i or 0), n) for i, n in rows)
-
-
-_group_choices = Held(("ticket_group",), _read_group_choices)
+_group_choices = choice_list("ticket_group", select(TicketGroup.id, TicketGroup.name).where(
+    TicketGroup.active.is_(True)).order_by(TicketGroup.name))  # type: ignore[attr-defined]
 
 
 def group_choices(session: Session) -> tuple[Choice, ...]:
